@@ -1,0 +1,70 @@
+using System.CommandLine;
+using ActorAI.Client;
+
+namespace ActorAI.Cli;
+
+/// <summary>The options every command that talks to a cluster accepts, with environment-variable fallbacks.</summary>
+internal sealed class ConnectionSettings
+{
+    public Option<string[]> Gateway { get; } = new("--gateway")
+    {
+        Description = "Gateway host:port of a silo (repeatable). Env ACTORAI_GATEWAY (comma-separated). Default 127.0.0.1:30000.",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = "Find gateways in this PostgreSQL membership table (Npgsql connection string). Env ACTORAI_POSTGRES.",
+        Recursive = true,
+    };
+
+    public Option<string?> ClusterId { get; } = new("--cluster-id")
+    {
+        Description = "Cluster id. Env ACTORAI_CLUSTER_ID. Default actorai-dev (actorai with --postgres).",
+        Recursive = true,
+    };
+
+    public Option<double> Timeout { get; } = new("--timeout")
+    {
+        Description = "Seconds to wait for the cluster.",
+        Recursive = true,
+        DefaultValueFactory = _ => 10,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Gateway);
+        command.Add(Postgres);
+        command.Add(ClusterId);
+        command.Add(Timeout);
+    }
+
+    public ActorAIClientOptions Read(ParseResult parse)
+    {
+        var options = new ActorAIClientOptions();
+        string? postgres = parse.GetValue(Postgres) ?? Environment.GetEnvironmentVariable("ACTORAI_POSTGRES");
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            options.PostgresConnectionString = postgres;
+            options.ClusterId = "actorai";
+        }
+        string[] gateways = parse.GetValue(Gateway) ?? [];
+        if (gateways.Length == 0 && Environment.GetEnvironmentVariable("ACTORAI_GATEWAY") is { Length: > 0 } envGateways)
+        {
+            gateways = envGateways.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+        if (gateways.Length > 0)
+        {
+            options.Gateways = [.. gateways];
+        }
+        string? clusterId = parse.GetValue(ClusterId) ?? Environment.GetEnvironmentVariable("ACTORAI_CLUSTER_ID");
+        if (!string.IsNullOrWhiteSpace(clusterId))
+        {
+            options.ClusterId = clusterId;
+        }
+        double seconds = parse.GetValue(Timeout);
+        options.ConnectTimeout = seconds > 0 && seconds < 3600 ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
+        return options;
+    }
+}

@@ -1,0 +1,34 @@
+namespace ActorAI.Client;
+
+/// <summary>How to reach an ActorAI cluster.</summary>
+public sealed class ActorAIClientOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string Section = "ActorAI";
+
+    /// <summary>Cluster id; must match the silos' <c>Silo:ClusterId</c>. Default <c>actorai-dev</c>.</summary>
+    public string ClusterId { get; set; } = "actorai-dev";
+
+    /// <summary>Service id; must match the silos' <c>Silo:ServiceId</c>. Default <c>actorai</c>.</summary>
+    public string ServiceId { get; set; } = "actorai";
+
+    /// <summary>
+    /// Gateways to connect to directly, as <c>host:port</c>, when <see cref="PostgresConnectionString"/> is not set.
+    /// Default <c>127.0.0.1:30000</c> (a dev silo).
+    /// </summary>
+    public List<string> Gateways { get; set; } = ["127.0.0.1:30000"];
+
+    /// <summary>
+    /// When set, discover gateways from the cluster's PostgreSQL membership table instead of <see cref="Gateways"/>,
+    /// so the client follows silos as they come and go.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>How long <see cref="ActorAIClient.ConnectAsync"/> keeps trying before giving up. Default 10 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where this client looks for the cluster, for messages.</summary>
+    public string Describe() => string.IsNullOrWhiteSpace(PostgresConnectionString)
+        ? $"gateway {string.Join(", ", Gateways)} (cluster '{ClusterId}')"
+        : $"PostgreSQL membership (cluster '{ClusterId}')";
+}

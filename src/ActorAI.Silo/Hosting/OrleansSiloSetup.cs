@@ -1,0 +1,73 @@
+using System.Net;
+using ActorAI.Abstractions;
+using ActorAI.Grains.Hosting;
+using ActorAI.Silo.Options;
+using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace ActorAI.Silo.Hosting;
+
+/// <summary>Wires clustering, storage and reminders of the Orleans silo from validated settings.</summary>
+internal static class OrleansSiloSetup
+{
+    private const string NpgsqlInvariant = "Npgsql";
+
+    public static void Configure(ISiloBuilder silo, SiloSettings settings, IConfiguration configuration)
+    {
+        SiloHostOptions options = settings.Silo;
+        string? connectionString = settings.Postgres.ConnectionString;
+        var address = IPAddress.Parse(options.AdvertisedAddress);
+
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+        });
+        silo.Configure<SiloOptions>(o => o.SiloName = options.EffectiveName);
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
+
+        if (options.Clustering == ProviderKind.Postgres)
+        {
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+        }
+        else
+        {
+            silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        }
+
+        if (options.Storage == ProviderKind.Postgres)
+        {
+            silo.AddAdoNetGrainStorage(ProviderNames.GrainStorage, o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = connectionString;
+            });
+        }
+        else
+        {
+            silo.AddMemoryGrainStorage(ProviderNames.GrainStorage);
+        }
+
+        if (options.Reminders == ProviderKind.Postgres)
+        {
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = connectionString;
+            });
+        }
+        else
+        {
+            silo.UseInMemoryReminderService();
+        }
+
+        silo.AddActorAI(SiloResourcesProbe.Read(options.Roles));
+        silo.AddDashboard();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Net;
+using ActorAI.Compute.Devices;
+using ActorAI.Silo.Http;
+using ActorAI.Silo.Http.Auth;
+using ActorAI.Silo.Options;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
+
+namespace ActorAI.Silo.Hosting;
+
+/// <summary>Builds the silo host: an Orleans silo and its ASP.NET Core front in one generic host.</summary>
+public static class SiloHost
+{
+    /// <summary>Builds the host from command-line arguments (see <see cref="SiloConfiguration"/>).</summary>
+    /// <exception cref="SiloConfigurationException">The configuration is missing or invalid.</exception>
+    public static WebApplication Build(string[] args)
+    {
+        var configuration = new ConfigurationManager();
+        string profile = configuration.AddSiloSources(args);
+        SiloSettings settings = SiloSettings.Load(configuration);
+
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddConfiguration(configuration);
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(settings.Http.Address), settings.Http.Port));
+
+        AddOptions<SiloHostOptions, SiloHostOptionsValidator>(builder.Services, SiloHostOptions.Section);
+        AddOptions<PostgresOptions, PostgresOptionsValidator>(builder.Services, PostgresOptions.Section);
+        AddOptions<HttpOptions, HttpOptionsValidator>(builder.Services, HttpOptions.Section);
+        AddOptions<AuthOptions, AuthOptionsValidator>(builder.Services, AuthOptions.Section);
+        AddOptions<ArtifactStoreOptions, ArtifactStoreOptionsValidator>(builder.Services, ArtifactStoreOptions.Section);
+
+        ComputeDevice.SetIntraOpThreads(settings.Silo.IntraOpThreads);
+        Directory.CreateDirectory(settings.Artifacts.Directory);
+        builder.UseOrleans(silo => OrleansSiloSetup.Configure(silo, settings, builder.Configuration));
+        builder.Services.AddActorAIAuthentication();
+        builder.Services.AddProblemDetails();
+
+        WebApplication app = builder.Build();
+        app.Logger.LogInformation("ActorAI silo {Name} using profile {Profile}", settings.Silo.EffectiveName, profile);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapHealthEndpoints();
+        app.MapLoginEndpoints();
+        app.MapOrleansDashboard(settings.Http.DashboardPath).RequireAuthorization(AuthSchemes.AdminRole);
+        return app;
+    }
+
+    private static void AddOptions<TOptions, TValidator>(IServiceCollection services, string section)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.AddOptions<TOptions>()
+            .BindConfiguration(section, o => o.ErrorOnUnknownConfiguration = true)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TOptions>, TValidator>();
+    }
+}

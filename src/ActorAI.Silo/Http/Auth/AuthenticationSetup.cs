@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+
+namespace ActorAI.Silo.Http.Auth;
+
+internal static class AuthenticationSetup
+{
+    public static IServiceCollection AddActorAIAuthentication(this IServiceCollection services)
+    {
+        services.AddSingleton<IApiKeyValidator, BootstrapApiKeyValidator>();
+        services.AddAuthentication(AuthSchemes.Default)
+            .AddPolicyScheme(AuthSchemes.Default, "API key or login cookie", o =>
+                o.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.Count > 0 ? AuthSchemes.ApiKey : AuthSchemes.Cookie)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(AuthSchemes.ApiKey, null)
+            .AddCookie(AuthSchemes.Cookie, o =>
+            {
+                o.LoginPath = LoginEndpoints.LoginPath;
+                o.LogoutPath = LoginEndpoints.LogoutPath;
+                o.Cookie.Name = "actorai.auth";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.SlidingExpiration = true;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                // Browsers navigating get the login page; scripts and API clients get a plain 401/403.
+                o.Events = new CookieAuthenticationEvents
+                {
+                    OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized),
+                    OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden),
+                };
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthSchemes.AdminRole, policy => policy.RequireRole(AuthSchemes.AdminRole));
+        return services;
+    }
+
+    private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        bool wantsHtml = HttpMethods.IsGet(context.Request.Method)
+            && context.Request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
+        if (wantsHtml && status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Redirect(context.RedirectUri);
+        }
+        else
+        {
+            context.Response.StatusCode = status;
+        }
+        return Task.CompletedTask;
+    }
+}

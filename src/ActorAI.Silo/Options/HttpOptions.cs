@@ -1,0 +1,17 @@
+namespace ActorAI.Silo.Options;
+
+/// <summary>The silo's HTTP front (health, dashboard, APIs). Section <c>Http</c>.</summary>
+public sealed class HttpOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Http";
+
+    /// <summary>Address to listen on. Default 127.0.0.1 (loopback only).</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>Port to listen on; 0 picks a free port. Default 8080.</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Path the Orleans dashboard is served under (admin only). Default <c>/orleans</c>.</summary>
+    public string DashboardPath { get; set; } = "/orleans";
+}

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ActorAI.Cli.Tests;
+
+public sealed class CliErrorTests
+{
+    [Fact]
+    public async Task UnreachableClusterGivesOneLineAndExitCode3()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        int code = await CliApp.RunAsync(["cluster", "status", "--gateway", $"127.0.0.1:{UnusedPort()}", "--timeout", "1"], stdout, stderr);
+
+        Assert.Equal(ExitCodes.ClusterUnavailable, code);
+        Assert.Equal("", stdout.ToString());
+        string line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("actorai: cannot reach the ActorAI cluster", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("cluster", "status", "--gateway", "nonsense")]
+    [InlineData("cluster", "status", "--timeout", "0")]
+    public async Task InvalidConnectionOptionsExitWith2(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        int code = await CliApp.RunAsync(args, stdout, stderr);
+
+        Assert.Equal(ExitCodes.InvalidArguments, code);
+        Assert.StartsWith("actorai: invalid options:", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PingCountOutOfRangeIsRejectedBeforeConnecting()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        int code = await CliApp.RunAsync(["cluster", "ping", "--count", "0", "--gateway", $"127.0.0.1:{UnusedPort()}"], stdout, stderr);
+
+        Assert.Equal(ExitCodes.InvalidArguments, code);
+        Assert.Contains("--count", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownCommandIsAParseError()
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+
+        int code = await CliApp.RunAsync(["clustre"], stdout, stderr);
+
+        Assert.NotEqual(ExitCodes.Ok, code);
+        Assert.Contains("clustre", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    private static int UnusedPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}

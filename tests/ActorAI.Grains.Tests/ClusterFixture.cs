@@ -1,0 +1,38 @@
+using System.Collections.Immutable;
+using ActorAI.Abstractions;
+using ActorAI.Abstractions.Cluster;
+using ActorAI.Grains.Hosting;
+using Orleans.TestingHost;
+
+namespace ActorAI.Grains.Tests;
+
+/// <summary>One two-silo test cluster shared by the tests of the collection.</summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public static readonly SiloResources Resources = new(8, 16L << 30, 1, 80L << 30, ImmutableArray.Create("train", "serve"));
+
+    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 2)
+        .AddSiloBuilderConfigurator<SiloConfigurator>()
+        .Build();
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) => siloBuilder
+            .AddMemoryGrainStorage(ProviderNames.GrainStorage)
+            .AddActorAI(Resources);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,125 @@
+using ActorAI.Silo.Hosting;
+using ActorAI.Silo.Options;
+using Microsoft.Extensions.Configuration;
+
+namespace ActorAI.Silo.Tests;
+
+public sealed class SiloConfigurationTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("actorai-config-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void EmbeddedDevProfileIsValidAndLocal()
+    {
+        SiloSettings settings = Load([]);
+
+        Assert.Equal(ProviderKind.Memory, settings.Silo.Clustering);
+        Assert.Equal(ProviderKind.Memory, settings.Silo.Storage);
+        Assert.Equal("actorai-dev", settings.Silo.ClusterId);
+        Assert.Equal("127.0.0.1", settings.Http.Address);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("postgres")]
+    [InlineData("cluster")]
+    [InlineData("gpu")]
+    public void ShippedProfilesLoad(string profile)
+    {
+        // Non-dev profiles carry no admin key on purpose: it comes from the environment or arguments.
+        SiloSettings settings = Load(["--config", profile, "--Auth:BootstrapAdminKey=0123456789abcdef0123"]);
+
+        Assert.False(string.IsNullOrEmpty(settings.Silo.ClusterId));
+    }
+
+    [Fact]
+    public void CommandLineSwitchesOverrideTheProfile()
+    {
+        SiloSettings settings = Load(["--silo-port", "12000", "--gateway-port", "31000", "--http-port", "9001", "--name", "s1"]);
+
+        Assert.Equal(12000, settings.Silo.SiloPort);
+        Assert.Equal(31000, settings.Silo.GatewayPort);
+        Assert.Equal(9001, settings.Http.Port);
+        Assert.Equal("s1", settings.Silo.EffectiveName);
+    }
+
+    [Theory]
+    [InlineData("""{ "Silo": { "SiloPort": "eleven" } }""", "Silo:SiloPort")]
+    [InlineData("""{ "Silo": { "SiloPort": 70000 } }""", "Silo:SiloPort")]
+    [InlineData("""{ "Silo": { "SiloPrt": 11111 } }""", "Silo:SiloPrt")]
+    [InlineData("""{ "Silo": { "Clustering": "Cassandra" } }""", "Silo:Clustering")]
+    [InlineData("""{ "Silo": { "Storage": "Postgres" } }""", "Postgres:ConnectionString")]
+    [InlineData("""{ "Silo": { "AdvertisedAddress": "not-an-ip" } }""", "Silo:AdvertisedAddress")]
+    [InlineData("""{ "Silo": { "GatewayPort": 11111 } }""", "Silo:GatewayPort")]
+    [InlineData("""{ "Htttp": { "Port": 1 } }""", "Htttp")]
+    [InlineData("""{ "Auth": { "BootstrapAdminKey": "short" } }""", "Auth:BootstrapAdminKey")]
+    [InlineData("""{ "Auth": { "BootstrapAdminKey": "" } }""", "Auth:BootstrapAdminKey")]
+    [InlineData("""{ "Postgres": { "ConnectionString": "Host=;Port=x" } }""", "Postgres:ConnectionString")]
+    [InlineData("""{ "Membership": { "ProbeTimeout": "soon" } }""", "Membership:ProbeTimeout")]
+    public void InvalidSettingsFailWithTheKeyNamed(string json, string key)
+    {
+        string path = Write("bad.json", MergeWithDev(json));
+
+        var error = Assert.Throws<SiloConfigurationException>(() => Load(["--config", path]));
+
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CorruptJsonFailsWithTheProfileAndPosition()
+    {
+        string path = Write("corrupt.json", """{ "Silo": { "SiloPort": 11111, } """);
+
+        var error = Assert.Throws<SiloConfigurationException>(() => Load(["--config", path]));
+
+        Assert.Contains("not valid JSON", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 1, position", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownProfileNamesWhereItLooked()
+    {
+        var error = Assert.Throws<SiloConfigurationException>(() => Load(["--config", "no-such-profile"]));
+
+        Assert.Contains("no-such-profile", error.Message, StringComparison.Ordinal);
+        Assert.Contains("silo-config", error.Message, StringComparison.Ordinal);
+    }
+
+    private static SiloSettings Load(string[] args)
+    {
+        var configuration = new ConfigurationManager();
+        configuration.AddSiloSources(args);
+        return SiloSettings.Load(configuration);
+    }
+
+    private string Write(string name, string content)
+    {
+        string path = Path.Combine(_dir, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    // Start from the real dev profile so each case changes exactly one thing.
+    private static string MergeWithDev(string overrideJson)
+    {
+        var dev = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "silo-config", "dev.json")))!.AsObject();
+        var changes = System.Text.Json.Nodes.JsonNode.Parse(overrideJson)!.AsObject();
+        foreach ((string section, System.Text.Json.Nodes.JsonNode? values) in changes.ToList())
+        {
+            if (dev[section] is System.Text.Json.Nodes.JsonObject existing && values is System.Text.Json.Nodes.JsonObject updates)
+            {
+                foreach ((string key, System.Text.Json.Nodes.JsonNode? value) in updates.ToList())
+                {
+                    existing[key] = value?.DeepClone();
+                }
+            }
+            else
+            {
+                dev[section] = values?.DeepClone();
+            }
+        }
+        return dev.ToJsonString();
+    }
+}
