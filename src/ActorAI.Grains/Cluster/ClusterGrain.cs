@@ -13,6 +13,7 @@ internal sealed class ClusterGrain(ISiloMetadataCache metadata) : Grain, ICluste
         MembershipEntry[] entries = await GrainFactory.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
         return [.. entries
             .OrderBy(e => e.StartTime)
+            .ThenBy(e => e.SiloAddress.ToParsableString(), StringComparer.Ordinal)
             .Select(e => new SiloInfo(
                 e.SiloAddress.ToParsableString(),
                 e.SiloName ?? "",

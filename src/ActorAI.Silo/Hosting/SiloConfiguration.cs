@@ -68,10 +68,23 @@ public static class SiloConfiguration
             throw new SiloConfigurationException(
                 $"silo-config profile '{profile ?? "dev"}' is not valid JSON: {DescribeJsonError(ex)}", ex);
         }
-        configuration.AddEnvironmentVariables(EnvironmentPrefix);
+        configuration.AddInMemoryCollection(EnvironmentOverrides());
         configuration.AddCommandLine(args, SwitchMappings);
         return description;
     }
+
+    /// <summary>
+    /// Settings from <c>ACTORAI_&lt;Section&gt;__&lt;Key&gt;</c> variables. Only names with a <c>__</c> section separator
+    /// are settings; other <c>ACTORAI_*</c> variables (the CLI's, the scripts') are not configuration of the silo.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, string?>> EnvironmentOverrides() =>
+        Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(name => name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase)
+                && name.Contains("__", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(name => KeyValuePair.Create(
+                name[EnvironmentPrefix.Length..].Replace("__", ConfigurationPath.KeyDelimiter, StringComparison.Ordinal),
+                Environment.GetEnvironmentVariable(name)));
 
     /// <summary>
     /// Finds a profile: an existing file path, else <c>NAME.json</c> under <c>silo-config/</c> next to the silo

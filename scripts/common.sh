@@ -1,0 +1,54 @@
+# Shared by the scripts in this folder: paths of the built products and small helpers. Source it.
+# shellcheck shell=bash
+
+ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+CONFIGURATION=${ACTORAI_CONFIGURATION:-Release}
+SILO_DLL=$ROOT/src/ActorAI.Silo/bin/$CONFIGURATION/net10.0/linux-x64/actorai-silo.dll
+CLI_DLL=$ROOT/src/ActorAI.Cli/bin/$CONFIGURATION/net10.0/actorai.dll
+STATE_DIR=${ACTORAI_STATE_DIR:-$ROOT/.actorai}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Builds the silo host and the CLI (incremental; the first build restores ~1 GB of packages).
+build_products() {
+  say "building the silo host and the CLI ($CONFIGURATION)"
+  dotnet build "$ROOT/src/ActorAI.Silo/ActorAI.Silo.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
+  dotnet build "$ROOT/src/ActorAI.Cli/ActorAI.Cli.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
+}
+
+actorai() { dotnet "$CLI_DLL" "$@"; }
+
+# wait_healthy PORT PID LOG: waits until http://127.0.0.1:PORT/health answers 200, or the process dies.
+wait_healthy() {
+  local port=$1 pid=$2 log=$3 deadline=$((SECONDS + 120))
+  until curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 20 "$log" >&2
+      fail "the silo (pid $pid) exited; log: $log"
+    fi
+    ((SECONDS < deadline)) || fail "the silo on HTTP port $port was not healthy within 120 s; log: $log"
+    sleep 0.5
+  done
+}
+
+# random_key: a fresh API key.
+random_key() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+
+# launch_detached DIR LOG CMD...: starts CMD in DIR in the background, in its own session, with
+# stdout/stderr to LOG and no other inherited descriptors (an inherited pipe would keep a caller such
+# as `x=$(...)` or a CI log collector waiting for EOF). Sets LAUNCHED_PID.
+launch_detached() {
+  local dir=$1 log=$2
+  shift 2
+  (
+    cd "$dir" || exit 1
+    for fd in /proc/"$BASHPID"/fd/*; do
+      fd=${fd##*/}
+      if ((fd > 2 && fd != 255)); then { exec {fd}>&-; } 2>/dev/null || true; fi
+    done
+    exec setsid "$@" >"$log" 2>&1 </dev/null
+  ) &
+  LAUNCHED_PID=$!
+}
