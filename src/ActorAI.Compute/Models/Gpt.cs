@@ -1,0 +1,198 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace ActorAI.Compute.Models;
+
+/// <summary>
+/// A GPT decoder (GPT-2 architecture). Parameter names match Hugging Face's GPT2LMHeadModel
+/// (<c>transformer.wte.weight</c>, <c>transformer.h.0.attn.c_attn.weight</c>, … <c>lm_head.weight</c>), so checkpoints
+/// map one to one (see <c>Checkpoints.GptCheckpoint</c>).
+/// </summary>
+public sealed class Gpt : Module<Tensor, Tensor>
+{
+    private readonly Transformer transformer;
+    private readonly Linear? lm_head; // absent when tied: the head is the token embedding
+
+    /// <summary>Builds the model with GPT-2's initialisation on <paramref name="device"/>.</summary>
+    public Gpt(GptConfig config, Device? device = null) : base(nameof(Gpt))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        config.Validate();
+        Config = config;
+        transformer = new Transformer(config);
+        lm_head = config.TiedHead ? null : Linear(config.Embedding, config.VocabularySize, hasBias: false);
+        RegisterComponents();
+        Initialise();
+        if (device is not null && device.type != DeviceType.CPU)
+        {
+            this.to(device);
+        }
+    }
+
+    /// <summary>The shape of this model.</summary>
+    public GptConfig Config { get; }
+
+    /// <summary>The token-embedding matrix (shared with the head when tied).</summary>
+    internal Embedding TokenEmbedding => transformer.TokenEmbedding;
+
+    /// <summary>Next-token logits for every position: idx (B, T) int64 → (B, T, V).</summary>
+    public override Tensor forward(Tensor idx) => Head(transformer.call(idx));
+
+    /// <summary>Mean cross-entropy of <paramref name="targets"/> (B, T) under the logits for <paramref name="idx"/> (B, T).</summary>
+    public Tensor Loss(Tensor idx, Tensor targets)
+    {
+        Tensor logits = forward(idx);
+        return functional.cross_entropy(logits.view(-1, logits.shape[^1]), targets.view(-1));
+    }
+
+    /// <summary>
+    /// Runs a prompt (1, P) for cache slot <paramref name="slot"/> (which must be empty), stores its keys and values, and
+    /// returns the logits of the last position (1, V).
+    /// </summary>
+    public Tensor Prefill(Tensor idx, KvCache cache, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (cache.Length(slot) != 0)
+        {
+            throw new InvalidOperationException($"slot {slot} already holds {cache.Length(slot)} positions");
+        }
+        Tensor x = transformer.Prefill(idx, cache, slot);
+        cache.Advance(slot, (int)idx.shape[1]);
+        return Head(x[.., -1, ..]);
+    }
+
+    /// <summary>
+    /// One decode step for every active cache slot: <paramref name="tokens"/> (Count) int64, the next token of each slot in
+    /// slot order. Returns logits (Count, V).
+    /// </summary>
+    public Tensor Decode(Tensor tokens, KvCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        if (tokens.shape[0] != cache.Count)
+        {
+            throw new ArgumentException($"{tokens.shape[0]} tokens for {cache.Count} active sequences", nameof(tokens));
+        }
+        Tensor positions = cache.Positions(tokens.device);
+        Tensor x = transformer.Decode(tokens.unsqueeze(1), cache, positions);
+        for (int slot = 0; slot < cache.Count; slot++)
+        {
+            cache.Advance(slot, 1);
+        }
+        return Head(x[.., -1, ..]);
+    }
+
+    /// <summary>Freezes (or unfreezes) the token/position embeddings and the first <paramref name="blocks"/> blocks.</summary>
+    public void FreezeBottom(int blocks, bool embeddings = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(blocks);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blocks, Config.Layers);
+        foreach ((string name, Parameter p) in named_parameters())
+        {
+            bool frozen = (embeddings && (name.StartsWith("transformer.wte.", StringComparison.Ordinal) || name.StartsWith("transformer.wpe.", StringComparison.Ordinal)))
+                || Enumerable.Range(0, blocks).Any(i => name.StartsWith($"transformer.h.{i}.", StringComparison.Ordinal));
+            p.requires_grad = !frozen;
+        }
+    }
+
+    private Tensor Head(Tensor x) => lm_head is null
+        ? functional.linear(x, transformer.TokenEmbedding.weight!)
+        : lm_head.call(x);
+
+    private void Initialise()
+    {
+        using var noGrad = torch.no_grad();
+        foreach ((string name, Parameter p) in named_parameters())
+        {
+            if (name.EndsWith(".bias", StringComparison.Ordinal))
+            {
+                p.zero_();
+            }
+            else if (name.Contains(".ln_", StringComparison.Ordinal) || name.StartsWith("transformer.ln_f", StringComparison.Ordinal))
+            {
+                p.fill_(1.0);
+            }
+            else
+            {
+                init.normal_(p, 0.0, 0.02);
+            }
+        }
+        // GPT-2: residual projections scaled by 1/sqrt(2·layers) so the residual stream's variance stays bounded.
+        double std = 0.02 / Math.Sqrt(2.0 * Config.Layers);
+        foreach (Linear projection in transformer.Blocks.SelectMany(b => b.ResidualProjections))
+        {
+            init.normal_(projection.weight, 0.0, std);
+        }
+    }
+
+    /// <summary>The <c>transformer</c> submodule of GPT-2: embeddings, blocks, final norm.</summary>
+    private sealed class Transformer : Module<Tensor, Tensor>
+    {
+        private readonly Embedding wte;
+        private readonly Embedding wpe;
+        private readonly Dropout drop;
+        private readonly ModuleList<Block> h;
+        private readonly LayerNorm ln_f;
+
+        public Transformer(GptConfig config) : base("transformer")
+        {
+            wte = Embedding(config.VocabularySize, config.Embedding);
+            wpe = Embedding(config.ContextLength, config.Embedding);
+            drop = Dropout(config.Dropout);
+            h = new ModuleList<Block>([.. Enumerable.Range(0, config.Layers).Select(i => new Block(config, i))]);
+            ln_f = LayerNorm(config.Embedding, elementwise_affine: true, bias: config.Bias);
+            ContextLength = config.ContextLength;
+            RegisterComponents();
+        }
+
+        public Embedding TokenEmbedding => wte;
+
+        public IEnumerable<Block> Blocks => h;
+
+        private int ContextLength { get; }
+
+        public override Tensor forward(Tensor idx)
+        {
+            long t = idx.shape[1];
+            CheckLength(t);
+            Tensor pos = arange(t, dtype: ScalarType.Int64, device: idx.device); // (T)
+            Tensor x = drop.call(wte.call(idx) + wpe.call(pos));                  // (B, T, C)
+            foreach (Block block in h)
+            {
+                x = block.call(x);
+            }
+            return ln_f.call(x);
+        }
+
+        public Tensor Prefill(Tensor idx, KvCache cache, int slot)
+        {
+            long t = idx.shape[1];
+            CheckLength(t);
+            Tensor x = wte.call(idx) + wpe.call(arange(t, dtype: ScalarType.Int64, device: idx.device));
+            foreach (Block block in h)
+            {
+                x = block.Prefill(x, cache, slot);
+            }
+            return ln_f.call(x);
+        }
+
+        public Tensor Decode(Tensor idx, KvCache cache, Tensor positions)
+        {
+            Tensor x = wte.call(idx) + wpe.call(positions.unsqueeze(1)); // (B, 1, C)
+            foreach (Block block in h)
+            {
+                x = block.Decode(x, cache, positions);
+            }
+            return ln_f.call(x);
+        }
+
+        private void CheckLength(long t)
+        {
+            if (t > ContextLength)
+            {
+                throw new ArgumentException($"sequence of {t} tokens exceeds the model's context length {ContextLength}");
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+using ActorAI.Compute.Models;
+using ActorAI.Compute.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorAI.Compute.Tests.Models;
+
+public sealed class GptTests
+{
+    private static readonly GptConfig Tiny = new(Layers: 2, Heads: 2, Embedding: 32, ContextLength: 16, VocabularySize: 50);
+
+    [Fact]
+    public void ForwardGivesLogitsPerPosition()
+    {
+        using var scope = NewDisposeScope();
+        using var model = NewModel(Tiny);
+        Tensor idx = randint(0, Tiny.VocabularySize, [3, 7], dtype: ScalarType.Int64);
+
+        Tensor logits = model.call(idx);
+
+        Assert.Equal(new long[] { 3, 7, Tiny.VocabularySize }, logits.shape);
+    }
+
+    [Fact]
+    public void PresetParameterCountsMatchTheModel()
+    {
+        GptConfig tiny = GptConfig.Preset("tiny", 256);
+        using var model = NewModel(tiny);
+
+        long counted = model.parameters().Sum(p => p.numel());
+
+        Assert.Equal(tiny.ParameterCount(), counted);
+        Assert.InRange(counted, 400_000, 600_000);
+        Assert.Equal(124_439_808, GptConfig.Preset("gpt2", 50257).ParameterCount());
+    }
+
+    [Fact]
+    public void UnknownPresetNamesTheKnownOnes()
+    {
+        var error = Assert.Throws<ArgumentException>(() => GptConfig.Preset("huge", 256));
+        Assert.Contains("tiny", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ChangingAFutureTokenNeverChangesEarlierLogits()
+    {
+        using var scope = NewDisposeScope();
+        using var model = NewModel(Tiny);
+        model.eval();
+        Tensor idx = randint(0, Tiny.VocabularySize, [1, 12], dtype: ScalarType.Int64);
+        Tensor changed = idx.clone();
+        changed[0, 8] = (idx[0, 8] + 1) % Tiny.VocabularySize;
+
+        using var noGrad = no_grad();
+        Tensor a = model.call(idx);
+        Tensor b = model.call(changed);
+
+        Assert.True(a[.., ..8].eq(b[.., ..8]).all().item<bool>(), "logits before the changed position moved");
+        Assert.False(a[.., 8..].allclose(b[.., 8..]), "logits at and after the changed position did not move");
+    }
+
+    [Fact]
+    public void CachedDecodingMatchesTheUncachedForwardForSequencesOfDifferentLengths()
+    {
+        using var scope = NewDisposeScope();
+        using var model = NewModel(Tiny);
+        model.eval();
+        using var noGrad = no_grad();
+        Tensor[] prompts = [randint(0, 50, [1, 3], dtype: ScalarType.Int64), randint(0, 50, [1, 6], dtype: ScalarType.Int64)];
+        using var cache = new KvCache(Tiny, capacity: 4, maxLength: 16, CPU);
+        var sequences = new List<Tensor>();
+        var next = new List<long>();
+        foreach (Tensor prompt in prompts)
+        {
+            int slot = cache.Add();
+            Tensor logits = model.Prefill(prompt, cache, slot);
+            AssertClose(model.call(prompt)[.., -1, ..], logits);
+            sequences.Add(prompt);
+            next.Add(logits.argmax(-1).item<long>());
+        }
+        for (int step = 0; step < 6; step++)
+        {
+            Tensor logits = model.Decode(tensor(next.ToArray()), cache);
+            for (int i = 0; i < sequences.Count; i++)
+            {
+                sequences[i] = cat([sequences[i], tensor(new[] { next[i] }).view(1, 1)], 1);
+                AssertClose(model.call(sequences[i])[0, -1, ..], logits[i]);
+            }
+            next = [.. Enumerable.Range(0, sequences.Count).Select(i => logits[i].argmax(-1).item<long>())];
+        }
+    }
+
+    [Fact]
+    public void SequencesCanLeaveTheCacheBetweenSteps()
+    {
+        using var scope = NewDisposeScope();
+        using var model = NewModel(Tiny);
+        model.eval();
+        using var noGrad = no_grad();
+        using var cache = new KvCache(Tiny, capacity: 3, maxLength: 16, CPU);
+        Tensor[] prompts = [.. Enumerable.Range(0, 3).Select(i => randint(0, 50, [1, 2 + i], dtype: ScalarType.Int64))];
+        foreach (Tensor p in prompts)
+        {
+            model.Prefill(p, cache, cache.Add());
+        }
+        long[] tokens = [1, 2, 3];
+        model.Decode(tensor(tokens), cache);
+
+        int moved = cache.RemoveAt(0); // the sequence in slot 2 moves into slot 0
+
+        Assert.Equal(2, moved);
+        Assert.Equal(2, cache.Count);
+        Tensor logits = model.Decode(tensor(new long[] { 7, 8 }), cache);
+        Tensor expected0 = model.call(cat([prompts[2], tensor(new long[] { 3, 7 }).view(1, 2)], 1))[0, -1];
+        Tensor expected1 = model.call(cat([prompts[1], tensor(new long[] { 2, 8 }).view(1, 2)], 1))[0, -1];
+        AssertClose(expected0, logits[0]);
+        AssertClose(expected1, logits[1]);
+    }
+
+    [Fact]
+    public void ATinyModelOverfitsOneBatch()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(1);
+        using var model = NewModel(Tiny);
+        Tensor idx = randint(0, 50, [4, 16], dtype: ScalarType.Int64);
+        Tensor targets = randint(0, 50, [4, 16], dtype: ScalarType.Int64);
+        var parameters = model.parameters().ToList();
+        using var optimizer = new AdamW(parameters, [.. parameters.Select(p => p.dim() >= 2)], new AdamWSettings(WeightDecay: 0));
+
+        double loss = double.NaN;
+        for (int step = 0; step < 300; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            model.zero_grad();
+            Tensor l = model.Loss(idx, targets);
+            l.backward();
+            optimizer.Apply([.. parameters.Select(p => p.grad)], 3e-3);
+            loss = l.item<float>();
+        }
+
+        Assert.True(loss < 0.05, $"loss after 300 steps on one batch was {loss}");
+    }
+
+    [Fact]
+    public void InvalidConfigurationsNameTheSetting()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Gpt(Tiny with { Heads = 3 }));
+        Assert.Contains("Heads", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TooLongASequenceIsRejected()
+    {
+        using var scope = NewDisposeScope();
+        using var model = NewModel(Tiny);
+        var error = Assert.Throws<ArgumentException>(() => model.call(zeros([1, 17], dtype: ScalarType.Int64)));
+        Assert.Contains("context length", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static Gpt NewModel(GptConfig config)
+    {
+        torch.manual_seed(1234);
+        return new Gpt(config);
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual) =>
+        Assert.True(expected.allclose(actual, rtol: 1e-4, atol: 1e-5),
+            $"max difference {(expected - actual).abs().max().item<float>()}");
+}
