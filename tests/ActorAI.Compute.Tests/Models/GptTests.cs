@@ -126,7 +126,7 @@ public sealed class GptTests
         Tensor idx = randint(0, 50, [4, 16], dtype: ScalarType.Int64);
         Tensor targets = randint(0, 50, [4, 16], dtype: ScalarType.Int64);
         var parameters = model.parameters().ToList();
-        using var optimizer = new AdamW(parameters, [.. parameters.Select(p => p.dim() >= 2)], new AdamWSettings(WeightDecay: 0));
+        using var optimizer = new AdamWOptimizer(parameters, [.. parameters.Select(p => p.dim() >= 2)], new AdamWSettings(WeightDecay: 0));
 
         double loss = double.NaN;
         for (int step = 0; step < 300; step++)

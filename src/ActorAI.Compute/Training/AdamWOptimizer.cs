@@ -25,7 +25,7 @@ public sealed record AdamWSettings(double Beta1 = 0.9, double Beta2 = 0.95, doub
 /// update is element-wise, so applying it to a flat concatenation gives exactly the per-tensor result; the
 /// reference loop and the distributed parameter shards share this one implementation.
 /// </summary>
-public sealed class AdamW : IDisposable
+public sealed class AdamWOptimizer : IDisposable
 {
     private readonly Tensor[] _parameters;
     private readonly bool[] _decay;
@@ -33,7 +33,7 @@ public sealed class AdamW : IDisposable
     private readonly Tensor[] _expAvgSq;
 
     /// <summary>Creates zero state for <paramref name="parameters"/>; <paramref name="decay"/> marks which get weight decay.</summary>
-    public AdamW(IReadOnlyList<Tensor> parameters, IReadOnlyList<bool> decay, AdamWSettings settings)
+    public AdamWOptimizer(IReadOnlyList<Tensor> parameters, IReadOnlyList<bool> decay, AdamWSettings settings)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(decay);
