@@ -111,7 +111,7 @@ public sealed class SafeTensorsReader : IDisposable
         }
         Span<byte> prefix = stackalloc byte[8];
         RandomAccess.Read(file, prefix, 0);
-        ulong headerLength = BitConverter.ToUInt64(prefix);
+        ulong headerLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength < 2 || headerLength > MaxHeaderBytes)
         {
             throw new SafeTensorsFormatException($"{path}: header length {headerLength} is outside 2..{MaxHeaderBytes}");
@@ -121,7 +121,15 @@ public sealed class SafeTensorsReader : IDisposable
             throw new SafeTensorsFormatException($"{path}: truncated: header of {headerLength} bytes but the file has {fileLength}");
         }
         var header = new byte[headerLength];
-        RandomAccess.Read(file, header, 8);
+        for (int read = 0; read < header.Length;)
+        {
+            int n = RandomAccess.Read(file, header.AsSpan(read), 8 + read);
+            if (n == 0)
+            {
+                throw new SafeTensorsFormatException($"{path}: truncated while reading the header");
+            }
+            read += n;
+        }
         long dataStart = 8 + (long)headerLength;
         long dataLength = fileLength - dataStart;
 
@@ -210,19 +218,19 @@ public sealed class SafeTensorsReader : IDisposable
         {
             throw new SafeTensorsFormatException($"{path}: truncated: tensor '{name}' ends at data byte {offsets[1]} but only {dataLength} data bytes exist");
         }
-        long elements;
+        long bytes;
         try
         {
-            elements = shape.Aggregate(1L, (a, b) => checked(a * b));
+            bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * dtype.Size());
         }
         catch (OverflowException ex)
         {
-            throw new SafeTensorsFormatException($"{path}: tensor '{name}' shape overflows", ex);
+            throw new SafeTensorsFormatException($"{path}: tensor '{name}' shape [{string.Join(",", shape)}] overflows", ex);
         }
-        if (elements * dtype.Size() != offsets[1] - offsets[0])
+        if (bytes != offsets[1] - offsets[0])
         {
             throw new SafeTensorsFormatException(
-                $"{path}: tensor '{name}' is {dtype}[{string.Join(",", shape)}] = {elements * dtype.Size()} bytes but data_offsets span {offsets[1] - offsets[0]}");
+                $"{path}: tensor '{name}' is {dtype}[{string.Join(",", shape)}] = {bytes} bytes but data_offsets span {offsets[1] - offsets[0]}");
         }
         return new SafeTensorInfo(name, dtype, shape, dataStart + offsets[0], offsets[1] - offsets[0]);
     }

@@ -49,10 +49,10 @@ public sealed class SafeTensorsWriter
         {
             throw new ArgumentException($"tensor name '{name}' is reserved or already added", nameof(name));
         }
-        long elements = shape.Aggregate(1L, (a, b) => b < 0 ? throw new ArgumentException($"negative dimension in '{name}'", nameof(shape)) : checked(a * b));
-        if (elements * dtype.Size() != byteLength)
+        long bytes = checked(shape.Aggregate(1L, (a, b) => b < 0 ? throw new ArgumentException($"negative dimension in '{name}'", nameof(shape)) : checked(a * b)) * dtype.Size());
+        if (bytes != byteLength)
         {
-            throw new ArgumentException($"tensor '{name}' is {dtype}[{string.Join(",", shape)}] = {elements * dtype.Size()} bytes, not {byteLength}", nameof(byteLength));
+            throw new ArgumentException($"tensor '{name}' is {dtype}[{string.Join(",", shape)}] = {bytes} bytes, not {byteLength}", nameof(byteLength));
         }
         _tensors.Add((name, dtype, (long[])shape.Clone(), byteLength, write));
         return this;
@@ -66,12 +66,15 @@ public sealed class SafeTensorsWriter
         string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         string temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        string hash;
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             using (var hashing = new HashingStream(file))
             {
-                hashing.Write(BitConverter.GetBytes((ulong)header.Length));
+                Span<byte> prefix = stackalloc byte[8];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)header.Length);
+                hashing.Write(prefix);
                 hashing.Write(header);
                 foreach (var tensor in _tensors)
                 {
@@ -83,9 +86,10 @@ public sealed class SafeTensorsWriter
                     }
                 }
                 file.Flush(flushToDisk: true);
-                File.Move(temporary, path, overwrite: true);
-                return Convert.ToHexStringLower(hashing.Hash());
+                hash = Convert.ToHexStringLower(hashing.Hash());
             }
+            File.Move(temporary, path, overwrite: true);
+            return hash;
         }
         finally
         {
