@@ -1,7 +1,6 @@
-namespace ActorAI.Compute.Training;
+using ActorAI.Data.Datasets;
 
-/// <summary>A batch of training rows: <c>Inputs</c> and <c>Targets</c> are (Rows, Columns) row-major token ids.</summary>
-public sealed record TokenBatch(int[] Inputs, int[] Targets, int Rows, int Columns);
+namespace ActorAI.Compute.Training;
 
 /// <summary>
 /// Where the training loop reads its data. Batches are a pure function of (step, rank, world size): the global batch

@@ -3,6 +3,7 @@ using System.Globalization;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Devices;
 using ActorAI.Compute.Models;
+using ActorAI.Data.Datasets;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -97,7 +98,7 @@ public static class ReferenceTrainer
                 string? written = null;
                 if (options.CheckpointDirectory is not null && (last || (options.CheckpointInterval > 0 && done % options.CheckpointInterval == 0)))
                 {
-                    written = checkpoint = SaveCheckpoint(model, adam, options.CheckpointDirectory, done, valLoss, bpb);
+                    written = checkpoint = SaveCheckpoint(model, adam, options.CheckpointDirectory, done, valLoss, bpb, options.CheckpointMetadata);
                 }
                 progress?.Report(new TrainingProgress(done, options.Steps, loss, lr, norm, tokensPerStep / Math.Max(seconds, 1e-9),
                     clock.Elapsed, valLoss, bpb, written));
@@ -132,6 +133,25 @@ public static class ReferenceTrainer
         return loss.item<float>();
     }
 
+    /// <summary>Forward and backward passes of <paramref name="steps"/> whole steps, not applied (for timing); gradients are cleared.</summary>
+    public static void ForwardBackwardProbe(Gpt model, ITrainingData data, TrainingOptions options, Device device, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        model.train();
+        for (int step = 0; step < steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            model.zero_grad();
+            for (int micro = 0; micro < options.GradientAccumulation; micro++)
+            {
+                ForwardBackward(model, data.GetBatch(step, micro, options.GradientAccumulation), 1.0 / options.GradientAccumulation, device);
+            }
+        }
+        model.zero_grad();
+    }
+
     /// <summary>Mean validation loss over up to <paramref name="batches"/> batches of <paramref name="rows"/> rows.</summary>
     public static double Evaluate(Gpt model, ITrainingData data, int rows, int batches, Device device)
     {
@@ -157,12 +177,17 @@ public static class ReferenceTrainer
         bytesPerToken > 0 ? natsPerToken / Math.Log(2) / bytesPerToken : 0;
 
     /// <summary>Writes weights + optimizer state after <paramref name="step"/> as <c>step-NNNNNNN.safetensors</c>.</summary>
-    public static string SaveCheckpoint(Gpt model, AdamWOptimizer optimizer, string directory, long step, double? validationLoss = null, double? bitsPerByte = null)
+    public static string SaveCheckpoint(
+        Gpt model, AdamWOptimizer optimizer, string directory, long step, double? validationLoss = null, double? bitsPerByte = null,
+        IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         Directory.CreateDirectory(directory);
         string path = Path.Combine(directory, $"step-{step:D7}.safetensors");
-        var metadata = new Dictionary<string, string> { [StepKey] = step.ToString(CultureInfo.InvariantCulture) };
+        var metadata = new Dictionary<string, string>(extraMetadata ?? new Dictionary<string, string>())
+        {
+            [StepKey] = step.ToString(CultureInfo.InvariantCulture),
+        };
         if (validationLoss is double v)
         {
             metadata["actorai.validation_loss"] = v.ToString("R", CultureInfo.InvariantCulture);
@@ -177,8 +202,8 @@ public static class ReferenceTrainer
 
     private static (Tensor X, Tensor Y) ToTensors(TokenBatch batch, Device device)
     {
-        Tensor x = tensor(batch.Inputs, [batch.Rows, batch.Columns], ScalarType.Int32).to(ScalarType.Int64).to(device);
-        Tensor y = tensor(batch.Targets, [batch.Rows, batch.Columns], ScalarType.Int32).to(ScalarType.Int64).to(device);
+        Tensor x = tensor(batch.Inputs, [batch.Rows, batch.BlockSize], ScalarType.Int32).to(ScalarType.Int64).to(device);
+        Tensor y = tensor(batch.Targets, [batch.Rows, batch.BlockSize], ScalarType.Int32).to(ScalarType.Int64).to(device);
         return (x, y);
     }
 

@@ -48,6 +48,9 @@ public sealed record TrainingOptions
     /// <summary>Fine-tuning: blocks (from the bottom) whose weights stay frozen, with the embeddings. Default 0.</summary>
     public int FrozenLayers { get; init; }
 
+    /// <summary>Extra metadata written into every checkpoint (e.g. the tokenizer spec).</summary>
+    public IReadOnlyDictionary<string, string>? CheckpointMetadata { get; init; }
+
     /// <summary>Rows per global batch.</summary>
     public int GlobalBatchRows => MicroBatchRows * GradientAccumulation;
 

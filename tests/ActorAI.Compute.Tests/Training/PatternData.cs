@@ -1,4 +1,5 @@
 using ActorAI.Compute.Training;
+using ActorAI.Data.Datasets;
 
 namespace ActorAI.Compute.Tests.Training;
 
@@ -17,18 +18,18 @@ internal sealed class PatternData(int blockSize, int globalBatchRows, int vocabu
     public TokenBatch GetBatch(long step, int rank, int worldSize)
     {
         int rows = GlobalBatchRows / worldSize;
-        return Rows(step * GlobalBatchRows + rank * rows, rows);
+        return Rows(step * GlobalBatchRows + rank * rows, rows, step);
     }
 
     public IEnumerable<TokenBatch> ValidationBatches(int rows, int maxBatches)
     {
         for (int b = 0; b < maxBatches; b++)
         {
-            yield return Rows(1_000_000_000L + b * rows, rows);
+            yield return Rows(1_000_000_000L + b * rows, rows, b);
         }
     }
 
-    private TokenBatch Rows(long firstRow, int rows)
+    private TokenBatch Rows(long firstRow, int rows, long step)
     {
         var inputs = new int[rows * BlockSize];
         var targets = new int[rows * BlockSize];
@@ -43,7 +44,7 @@ internal sealed class PatternData(int blockSize, int globalBatchRows, int vocabu
                 targets[(r * BlockSize) + t] = (start + ((t + 1) * stride)) % vocabulary;
             }
         }
-        return new TokenBatch(inputs, targets, rows, BlockSize);
+        return new TokenBatch(step, 0, BlockSize, inputs, targets, [.. Enumerable.Range(0, rows).Select(r => firstRow + r)]);
     }
 
     private static ulong Mix(ulong x)

@@ -1,0 +1,239 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using ActorAI.Compute.Devices;
+using ActorAI.Compute.Generation;
+using ActorAI.Compute.Models;
+using ActorAI.Compute.Training;
+using ActorAI.Data.Datasets;
+using ActorAI.Data.Tokenizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorAI.Compute.Host.Commands;
+
+/// <summary>
+/// <c>actorai-compute bench</c>: the compute benchmark. Prints <c>key=value</c> lines, the headline figure last. All
+/// ratios are measured in the same run.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: all cores).", DefaultValueFactory = _ => 0 };
+        var trainSteps = new Option<int>("--train-steps") { Description = "Measured training steps per model.", DefaultValueFactory = _ => 20 };
+        var rssSteps = new Option<int>("--rss-steps") { Description = "Training steps of the memory run.", DefaultValueFactory = _ => 300 };
+        var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated per sequence.", DefaultValueFactory = _ => 128 };
+        var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto" };
+        var only = new Option<string?>("--only") { Description = "Run one section: train, generate or memory (default: all)." };
+        var command = new Command("bench", "Compute benchmark: matmul peak, training tokens/s and MFU, generation with/without KV cache, memory.")
+        {
+            threads, trainSteps, rssSteps, genTokens, device, only,
+        };
+        command.SetAction(parse =>
+        {
+            int t = parse.GetValue(threads);
+            ComputeDevice.SetIntraOpThreads(t > 0 ? t : Environment.ProcessorCount);
+            Device target = ComputeDevice.Select(parse.GetValue(device));
+            Print("device", target.ToString());
+            Print("threads", torch.get_num_threads());
+
+            string? section = parse.GetValue(only);
+            if (section == "generate")
+            {
+                Print("kv_speedup_b1", GenerationSection(target, parse.GetValue(genTokens)).SpeedupB1);
+                return 0;
+            }
+            if (section == "memory")
+            {
+                Print("rss_growth_pct", Memory(parse.GetValue(rssSteps), target));
+                return 0;
+            }
+            double peak = MatmulPeak(target);
+            Print("matmul_peak_gflops", peak / 1e9);
+
+            var (_, tinyMfu) = Train("tiny", 128, 16, parse.GetValue(trainSteps), peak, target);
+            var (_, smallMfu) = Train("small", 256, 16, parse.GetValue(trainSteps), peak, target);
+            if (section == "train")
+            {
+                Print("mfu_small", smallMfu);
+                return 0;
+            }
+            (double speedupB1, _) = GenerationSection(target, parse.GetValue(genTokens));
+            Memory(parse.GetValue(rssSteps), target);
+
+            Print("train_tiny_mfu", tinyMfu);
+            Print("kv_speedup_b1", speedupB1);
+            Print("mfu_small", smallMfu);
+            return 0;
+        });
+        return command;
+    }
+
+    private static (double SpeedupB1, double SpeedupB8) GenerationSection(Device target, int tokens)
+    {
+        {
+            double b1Naive = Generation(target, 1, tokens, cached: false);
+            double b1Cached = Generation(target, 1, tokens, cached: true);
+            double b8Naive = Generation(target, 8, tokens, cached: false);
+            double b8Cached = Generation(target, 8, tokens, cached: true);
+            Print("gen_b1_nocache_tokens_per_s", b1Naive);
+            Print("gen_b1_cache_tokens_per_s", b1Cached);
+            Print("gen_b8_nocache_tokens_per_s", b8Naive);
+            Print("gen_b8_cache_tokens_per_s", b8Cached);
+            Print("kv_speedup_b8", b8Cached / b8Naive);
+            return (b1Cached / b1Naive, b8Cached / b8Naive);
+        }
+    }
+
+    private static double MatmulPeak(Device device)
+    {
+        double best = 0;
+        foreach (int n in new[] { 512, 1024, 2048 })
+        {
+            using var scope = NewDisposeScope();
+            Tensor a = randn(n, n, device: device), b = randn(n, n, device: device);
+            a.matmul(b).Dispose();
+            int reps = 0;
+            var clock = Stopwatch.StartNew();
+            while (clock.Elapsed.TotalSeconds < 0.6)
+            {
+                a.matmul(b).Dispose();
+                reps++;
+            }
+            if (device.type == DeviceType.CUDA)
+            {
+                cuda.synchronize();
+            }
+            double flops = 2.0 * n * n * n * reps / clock.Elapsed.TotalSeconds;
+            Print($"matmul_{n}_gflops", flops / 1e9);
+            best = Math.Max(best, flops);
+        }
+        return best;
+    }
+
+    private static (double TokensPerSecond, double Mfu) Train(string preset, int blockSize, int rows, int steps, double peak, Device device)
+    {
+        torch.manual_seed(1);
+        GptConfig config = GptConfig.Preset(preset, 256);
+        using var model = new Gpt(config, device);
+        var data = new RandomTokenData(blockSize, rows, 256);
+        var rates = new List<double>();
+        var options = new TrainingOptions
+        {
+            Steps = steps + 3, MicroBatchRows = rows, WarmupSteps = 1, EvalInterval = 0, EvalBatches = 1,
+            IntraOpThreads = torch.get_num_threads(),
+        };
+        ReferenceTrainer.Run(model, data, options, new Synchronous(p => { if (p.Step > 3) { rates.Add(p.TokensPerSecond); } }));
+        double tps = Median(rates);
+        double mfu = 6.0 * config.ParameterCount() * tps / peak;
+        Print($"train_{preset}_params", config.ParameterCount());
+        Print($"train_{preset}_tokens_per_s", tps);
+        Print($"train_{preset}_step_ms", blockSize * rows / tps * 1000);
+        Print($"train_{preset}_mfu", mfu);
+        return (tps, mfu);
+    }
+
+    private static double Generation(Device device, int batch, int tokens, bool cached)
+    {
+        torch.manual_seed(2);
+        using var model = new Gpt(GptConfig.Preset("small", 256), device);
+        var rng = new Random(5);
+        long[][] prompts = [.. Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, 16).Select(_ => (long)rng.Next(1, 256)).ToArray())];
+        var clock = Stopwatch.StartNew();
+        if (!cached)
+        {
+            NaiveGenerator.Generate(model, prompts, tokens, SamplingOptions.Greedy(tokens));
+        }
+        else
+        {
+            using var generator = new BatchedGenerator(model, new NoEndTokenizer(), batch);
+            foreach (long[] p in prompts)
+            {
+                generator.Submit([.. p.Select(x => (int)x)], SamplingOptions.Greedy(tokens));
+            }
+            while (generator.HasWork)
+            {
+                generator.Step();
+            }
+        }
+        return batch * tokens / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Memory(int steps, Device device)
+    {
+        torch.manual_seed(3);
+        using var model = new Gpt(GptConfig.Preset("small", 256), device);
+        var data = new RandomTokenData(256, 16, 256);
+        long at100 = 0, atEnd = 0;
+        int mark = Math.Min(100, steps / 3);
+        var options = new TrainingOptions { Steps = steps, MicroBatchRows = 16, WarmupSteps = 10, EvalInterval = 0, EvalBatches = 1, IntraOpThreads = torch.get_num_threads() };
+        ReferenceTrainer.Run(model, data, options, new Synchronous(p =>
+        {
+            if (p.Step == mark) at100 = ResidentBytes("VmRSS");
+            if (p.Step == steps) atEnd = ResidentBytes("VmRSS");
+        }));
+        Print($"rss_step{mark}_mib", at100 / 1048576.0);
+        Print($"rss_step{steps}_mib", atEnd / 1048576.0);
+        Print("rss_peak_mib", ResidentBytes("VmHWM") / 1048576.0);
+        double growth = (atEnd - at100) * 100.0 / at100;
+        Print("rss_growth_pct", growth);
+        return growth;
+    }
+
+    private static long ResidentBytes(string field)
+    {
+        foreach (string line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith(field + ":", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        return 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values.Count == 0 ? 0 : values[values.Count / 2];
+    }
+
+    private static void Print(string key, object value) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}={(value is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) : value)}"));
+
+    private sealed class Synchronous(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => handler(value);
+    }
+
+    /// <summary>Uniform random tokens: the benchmark measures speed, not learning.</summary>
+    private sealed class RandomTokenData(int blockSize, int rows, int vocabulary) : ITrainingData
+    {
+        public int BlockSize => blockSize;
+        public int GlobalBatchRows => rows;
+        public double ValidationBytesPerToken => 1;
+
+        public TokenBatch GetBatch(long step, int rank, int worldSize)
+        {
+            var rng = new Random(HashCode.Combine(step, rank, worldSize));
+            int n = rows / worldSize;
+            int[] inputs = [.. Enumerable.Range(0, n * blockSize).Select(_ => rng.Next(vocabulary))];
+            int[] targets = [.. Enumerable.Range(0, n * blockSize).Select(_ => rng.Next(vocabulary))];
+            return new TokenBatch(step, 0, blockSize, inputs, targets, new long[n]);
+        }
+
+        public IEnumerable<TokenBatch> ValidationBatches(int batchRows, int maxBatches) => [GetBatch(-1, 0, rows / batchRows)];
+    }
+
+    /// <summary>The byte vocabulary with no reachable end-of-text id, so every sequence runs its full length.</summary>
+    private sealed class NoEndTokenizer : ITextTokenizer
+    {
+        public string Spec => "bench";
+        public int VocabularySize => 256;
+        public int EndOfTextId => -1;
+        public int[] Encode(string text) => ByteTokenizer.Instance.Encode(text);
+        public byte[] DecodeBytes(ReadOnlySpan<int> ids) => ByteTokenizer.Instance.DecodeBytes(ids);
+        public string Decode(ReadOnlySpan<int> ids) => ByteTokenizer.Instance.Decode(ids);
+    }
+}

@@ -1,0 +1,3 @@
+using ActorAI.Compute.Host;
+
+return await ComputeHostApp.RunAsync(args);
