@@ -37,9 +37,9 @@ public sealed class Block : Module<Tensor, Tensor>
         return x + mlp.call(ln_2.call(x));
     }
 
-    internal Tensor Decode(Tensor x, KvCache cache, Tensor positions)
+    internal Tensor Decode(Tensor x, KvCache cache, DecodeStep step)
     {
-        x = x + attn.Decode(ln_1.call(x), cache, positions);
+        x = x + attn.Decode(ln_1.call(x), cache, step);
         return x + mlp.call(ln_2.call(x));
     }
 }

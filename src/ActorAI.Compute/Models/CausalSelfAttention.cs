@@ -48,11 +48,11 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
     }
 
     /// <summary>One new position per active slot, x (B, 1, C): attends over each slot's cached past and itself.</summary>
-    internal Tensor Decode(Tensor x, KvCache cache, Tensor positions)
+    internal Tensor Decode(Tensor x, KvCache cache, DecodeStep step)
     {
         var (q, k, v) = Project(x);
-        var (keys, values, mask) = cache.Append(_layer, k, v, positions);
-        Tensor y = functional.scaled_dot_product_attention(q, keys, values, attn_mask: mask); // (B, nh, 1, hs)
+        var (keys, values) = cache.Append(_layer, k, v, step);
+        Tensor y = functional.scaled_dot_product_attention(q, keys, values, attn_mask: step.Mask); // (B, nh, 1, hs)
         return Output(y, x.shape[0], 1);
     }
 

@@ -74,8 +74,8 @@ public sealed class Gpt : Module<Tensor, Tensor>
         {
             throw new ArgumentException($"{tokens.shape[0]} tokens for {cache.Count} active sequences", nameof(tokens));
         }
-        Tensor positions = cache.Positions(tokens.device);
-        Tensor x = transformer.Decode(tokens.unsqueeze(1), cache, positions);
+        DecodeStep step = cache.BeginDecode(tokens.device);
+        Tensor x = transformer.Decode(tokens.unsqueeze(1), cache, step);
         for (int slot = 0; slot < cache.Count; slot++)
         {
             cache.Advance(slot, 1);
@@ -177,12 +177,12 @@ public sealed class Gpt : Module<Tensor, Tensor>
             return ln_f.call(x);
         }
 
-        public Tensor Decode(Tensor idx, KvCache cache, Tensor positions)
+        public Tensor Decode(Tensor idx, KvCache cache, DecodeStep step)
         {
-            Tensor x = wte.call(idx) + wpe.call(positions.unsqueeze(1)); // (B, 1, C)
+            Tensor x = wte.call(idx) + wpe.call(step.Positions.unsqueeze(1)); // (B, 1, C)
             foreach (Block block in h)
             {
-                x = block.Decode(x, cache, positions);
+                x = block.Decode(x, cache, step);
             }
             return ln_f.call(x);
         }

@@ -97,25 +97,54 @@ public sealed class KvCache : IDisposable
     }
 
     /// <summary>
-    /// Appends one position per active slot — k and v are (Count, nh, 1, hs), <paramref name="positions"/> the slots'
-    /// current lengths as an int64 tensor (Count) — and returns keys, values (Count, nh, L, hs) and a boolean mask
-    /// (Count, 1, 1, L) of the positions each slot may attend to, where L is the longest length after the append.
+    /// Prepares a decode step for the active slots: their current lengths (the positions the new tokens take), the
+    /// attended length L (the longest slot after the step) and, when slots differ in length, the boolean mask
+    /// (Count, 1, 1, L) of the positions each slot may see. Computed once per step and shared by every layer.
     /// </summary>
-    internal (Tensor Keys, Tensor Values, Tensor Mask) Append(int layer, Tensor k, Tensor v, Tensor positions)
+    internal DecodeStep BeginDecode(Device device)
+    {
+        long[] lengths = new long[Count];
+        bool ragged = false;
+        for (int slot = 0; slot < Count; slot++)
+        {
+            lengths[slot] = _lengths[slot];
+            ragged |= _lengths[slot] != _lengths[0];
+        }
+        int attended = (int)lengths.Max() + 1;
+        if (attended > MaxLength)
+        {
+            throw new InvalidOperationException($"a sequence would exceed the cache's {MaxLength} positions");
+        }
+        Tensor positions = tensor(lengths, device: device);
+        Tensor? mask = ragged
+            ? arange(attended, device: device).unsqueeze(0).le(positions.unsqueeze(1)).view(Count, 1, 1, attended)
+            : null;
+        return new DecodeStep(positions, attended, mask);
+    }
+
+    /// <summary>
+    /// Appends one position per active slot — k and v are (Count, nh, 1, hs) — and returns the keys and values
+    /// (Count, nh, L, hs) the new positions attend over.
+    /// </summary>
+    internal (Tensor Keys, Tensor Values) Append(int layer, Tensor k, Tensor v, DecodeStep step)
     {
         int count = (int)k.shape[0];
-        Tensor index = positions.view(count, 1, 1, 1).expand(count, k.shape[1], 1, k.shape[3]);
         Tensor keys = _keys[layer].narrow(0, 0, count);
         Tensor values = _values[layer].narrow(0, 0, count);
-        keys.scatter_(2, index, k);
-        values.scatter_(2, index, v);
-        int longest = 0;
-        for (int slot = 0; slot < count; slot++)
+        if (step.Mask is null)
         {
-            longest = Math.Max(longest, _lengths[slot] + 1);
+            // All slots have the same length: one contiguous write.
+            int position = step.Attended - 1;
+            keys.narrow(2, position, 1).copy_(k);
+            values.narrow(2, position, 1).copy_(v);
         }
-        Tensor mask = arange(longest, device: k.device).unsqueeze(0).le(positions.unsqueeze(1)).view(count, 1, 1, longest);
-        return (keys.narrow(2, 0, longest), values.narrow(2, 0, longest), mask);
+        else
+        {
+            Tensor index = step.Positions.view(count, 1, 1, 1).expand(count, k.shape[1], 1, k.shape[3]);
+            keys.scatter_(2, index, k);
+            values.scatter_(2, index, v);
+        }
+        return (keys.narrow(2, 0, step.Attended), values.narrow(2, 0, step.Attended));
     }
 
     /// <summary>Records that every active slot gained <paramref name="positions"/> positions.</summary>
@@ -128,9 +157,6 @@ public sealed class KvCache : IDisposable
         }
         _lengths[slot] += positions;
     }
-
-    /// <summary>The current lengths of the active slots as an int64 tensor on <paramref name="device"/>.</summary>
-    internal Tensor Positions(Device device) => tensor(_lengths.AsSpan(0, Count).ToArray().Select(l => (long)l).ToArray(), device: device);
 
     /// <inheritdoc />
     public void Dispose()
@@ -145,3 +171,6 @@ public sealed class KvCache : IDisposable
         ? slot
         : throw new ArgumentOutOfRangeException(nameof(slot), $"slot {slot} is not active (0..{Count - 1})");
 }
+
+/// <summary>What every layer of one decode step shares: new positions (Count), attended length, mask (null when not ragged).</summary>
+internal sealed record DecodeStep(Tensor Positions, int Attended, Tensor? Mask);
