@@ -1,5 +1,8 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using ActorAI.Cli.Commands;
+using ActorAI.Cli.Compute;
 using ActorAI.Client;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -9,14 +12,34 @@ namespace ActorAI.Cli;
 /// <summary>The <c>actorai</c> command tree and its error handling.</summary>
 internal static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    // No @response-file expansion: a prompt such as "@alice hello" is text, not a file name.
+    private static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
+
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        RunAsync(args, stdout, stderr, ComputeHostLocator.ForThisProcess(), cancellationToken);
+
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter stdout, TextWriter stderr, ComputeHostLocator computeHost, CancellationToken cancellationToken = default)
     {
         var connection = new ConnectionSettings();
         var root = new RootCommand("actorai — the ActorAI command-line tool: cluster, data, train, models, deploy, generate.");
         connection.AddTo(root);
         root.Add(ClusterCommands.Create(connection, stdout));
+        root.Add(DataCommands.Create());
+        root.Add(ComputeCommands.CreateTrain(computeHost));
+        root.Add(ComputeCommands.CreateGenerate(computeHost));
 
-        ParseResult parse = root.Parse(args);
+        ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args, Parser);
+        if (parse.Action is ParseErrorAction)
+        {
+            // One line per error instead of the errors followed by the whole help text.
+            foreach (ParseError error in parse.Errors)
+            {
+                await stderr.WriteLineAsync($"actorai: {error.Message}");
+            }
+            await stderr.WriteLineAsync($"Run '{string.Join(" ", [root.Name, .. CommandPath(parse.CommandResult)])} --help' for usage.");
+            return ExitCodes.InvalidArguments;
+        }
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
@@ -36,5 +59,20 @@ internal static class CliApp
             await stderr.WriteLineAsync($"actorai: the cluster call failed: {ex.Message.Split('\n')[0]}");
             return ExitCodes.ClusterCallFailed;
         }
+        catch (OperationCanceledException)
+        {
+            await stderr.WriteLineAsync("actorai: cancelled");
+            return ExitCodes.Cancelled;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(CommandResult? command)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? result = command; result is CommandResult { Parent: not null } c; result = c.Parent)
+        {
+            names.Push(c.Command.Name);
+        }
+        return names;
     }
 }

@@ -50,5 +50,5 @@ public sealed class ClusterStatusRenderingTests
     [InlineData(0, "0 B")]
     [InlineData(1536, "1.5 KiB")]
     [InlineData(25_276_026_880, "23.5 GiB")]
-    public void BytesAreHumanReadable(long bytes, string expected) => Assert.Equal(expected, SiloRendering.FormatBytes(bytes));
+    public void BytesAreHumanReadable(long bytes, string expected) => Assert.Equal(expected, Units.FormatBytes(bytes));
 }

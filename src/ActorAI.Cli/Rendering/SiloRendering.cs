@@ -19,16 +19,7 @@ internal static class SiloRendering
 
     public static void WriteTable(IReadOnlyList<SiloInfo> silos, TextWriter output)
     {
-        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = output == Console.Out && !Console.IsOutputRedirected ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.Detect,
-        });
-        if (output != Console.Out || Console.IsOutputRedirected)
-        {
-            console.Profile.Width = 200;
-        }
+        IAnsiConsole console = CliConsole.Create(output);
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumns("Silo", "Name", "Host", "Status", "Started (UTC)", "CPU", "Memory", "GPU", "GPU memory", "Roles");
         foreach (SiloInfo silo in silos)
@@ -41,27 +32,14 @@ internal static class SiloRendering
                 StatusMarkup(silo.Status),
                 silo.StartTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 r is null ? "-" : r.CpuCores.ToString(CultureInfo.InvariantCulture),
-                r is null ? "-" : FormatBytes(r.MemoryBytes),
+                r is null ? "-" : Units.FormatBytes(r.MemoryBytes),
                 r is null ? "-" : r.GpuCount.ToString(CultureInfo.InvariantCulture),
-                r is null ? "-" : r.GpuCount == 0 ? "-" : FormatBytes(r.GpuMemoryBytes),
+                r is null ? "-" : r.GpuCount == 0 ? "-" : Units.FormatBytes(r.GpuMemoryBytes),
                 r is null ? "-" : Markup.Escape(string.Join(",", r.Roles)));
         }
         console.Write(table);
         int active = silos.Count(s => s.Status == SiloState.Active);
         console.WriteLine($"{active} active, {silos.Count(s => s.Status == SiloState.Dead)} dead, {silos.Count} total");
-    }
-
-    public static string FormatBytes(long bytes)
-    {
-        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1024 && unit < units.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-        return string.Create(CultureInfo.InvariantCulture, $"{value:0.#} {units[unit]}");
     }
 
     private static string StatusMarkup(SiloState status) => status switch
