@@ -8,7 +8,9 @@ CLI_DLL=$ROOT/src/ActorAI.Cli/bin/$CONFIGURATION/net10.0/actorai.dll
 STATE_DIR=${ACTORAI_STATE_DIR:-$ROOT/.actorai}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+say() {
+  if [[ -t 2 && ${CI:-} != true ]]; then printf '\033[1m==> %s\033[0m\n' "$*" >&2; else printf '==> %s\n' "$*" >&2; fi
+}
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Builds the silo host and the CLI (incremental; the first build restores ~1 GB of packages).

@@ -57,7 +57,7 @@ internal static class TrainCommand
                 GradientAccumulation = parse.GetValue(accumulation),
                 LearningRate = parse.GetValue(lr),
                 MinLearningRate = parse.GetValue(minLr),
-                WarmupSteps = parse.GetValue(warmup),
+                WarmupSteps = Math.Min(parse.GetValue(warmup), parse.GetValue(steps)),
                 Optimizer = new AdamWSettings(WeightDecay: parse.GetValue(weightDecay)),
                 GradientClip = parse.GetValue(clip),
                 EvalInterval = parse.GetValue(evalInterval),
