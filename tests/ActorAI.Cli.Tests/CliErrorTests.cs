@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace ActorAI.Cli.Tests;
 
 public sealed class CliErrorTests
@@ -10,7 +7,7 @@ public sealed class CliErrorTests
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
 
-        int code = await CliApp.RunAsync(["cluster", "status", "--gateway", $"127.0.0.1:{UnusedPort()}", "--timeout", "1"], stdout, stderr);
+        int code = await CliApp.RunAsync(["cluster", "status", "--gateway", $"127.0.0.1:{TestPorts.Free(1)[0]}", "--timeout", "1"], stdout, stderr);
 
         Assert.Equal(ExitCodes.ClusterUnavailable, code);
         Assert.Equal("", stdout.ToString());
@@ -36,7 +33,7 @@ public sealed class CliErrorTests
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());
 
-        int code = await CliApp.RunAsync(["cluster", "ping", "--count", "0", "--gateway", $"127.0.0.1:{UnusedPort()}"], stdout, stderr);
+        int code = await CliApp.RunAsync(["cluster", "ping", "--count", "0", "--gateway", $"127.0.0.1:{TestPorts.Free(1)[0]}"], stdout, stderr);
 
         Assert.Equal(ExitCodes.InvalidArguments, code);
         Assert.Contains("--count", stderr.ToString(), StringComparison.Ordinal);
@@ -51,14 +48,5 @@ public sealed class CliErrorTests
 
         Assert.NotEqual(ExitCodes.Ok, code);
         Assert.Contains("clustre", stderr.ToString(), StringComparison.Ordinal);
-    }
-
-    private static int UnusedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace ActorAI.Silo.Tests;
+namespace ActorAI.Testing;
 
 internal static class TestPorts
 {
-    /// <summary>Ports that were free a moment ago (the OS will not hand them out again soon).</summary>
+    /// <summary>Distinct ports that were free a moment ago.</summary>
     public static int[] Free(int count)
     {
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();

@@ -1,13 +1,13 @@
 using System.Text;
 
-namespace ActorAI.Cli.Tests;
+namespace ActorAI.Testing;
 
 /// <summary>A fresh directory under the system temp directory, deleted on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "actorai-cli-tests", Guid.NewGuid().ToString("N"));
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "actorai-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path);
     }
 

@@ -1,0 +1,38 @@
+namespace ActorAI.Abstractions.Training;
+
+/// <summary>What a trainer is asked to do for one step.</summary>
+/// <param name="JobId">The job.</param>
+/// <param name="Spec">The job's spec (model, data, threads).</param>
+/// <param name="Step">The step (zero-based): selects the data and the parameter version to pull.</param>
+/// <param name="Rank">This trainer's slice of the global batch.</param>
+/// <param name="WorldSize">Trainers taking part in this step.</param>
+[GenerateSerializer, Immutable, Alias("ActorAI.TrainerStepRequest")]
+public sealed record TrainerStepRequest(
+    [property: Id(0)] string JobId,
+    [property: Id(1)] TrainingJobSpec Spec,
+    [property: Id(2)] long Step,
+    [property: Id(3)] int Rank,
+    [property: Id(4)] int WorldSize);
+
+/// <summary>What a trainer did in one step.</summary>
+/// <param name="Loss">Its slice's mean loss.</param>
+/// <param name="PullMs">Time to pull the parameters.</param>
+/// <param name="ComputeMs">Forward and backward.</param>
+/// <param name="PushMs">Time to push the gradients.</param>
+/// <param name="Bytes">Bytes pulled and pushed.</param>
+[GenerateSerializer, Immutable, Alias("ActorAI.TrainerStepResult")]
+public sealed record TrainerStepResult(
+    [property: Id(0)] double Loss,
+    [property: Id(1)] double PullMs,
+    [property: Id(2)] double ComputeMs,
+    [property: Id(3)] double PushMs,
+    [property: Id(4)] long Bytes);
+
+/// <summary>A model replica (key: <c>job/rank</c>): pulls parameters, computes gradients on its slice, pushes them.</summary>
+[Alias("ActorAI.ITrainerGrain")]
+public interface ITrainerGrain : IGrainWithStringKey
+{
+    /// <summary>Runs one step's pull → forward/backward → push.</summary>
+    [Alias("Step")]
+    Task<TrainerStepResult> StepAsync(TrainerStepRequest request);
+}

@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ActorAI.Compute.Training;
+
+/// <summary>One parameter's place in the flattened vector.</summary>
+/// <param name="Name">Parameter name.</param>
+/// <param name="Offset">First element in the flat vector.</param>
+/// <param name="Length">Elements.</param>
+/// <param name="Decay">Whether AdamW applies weight decay to it (matrices and embeddings).</param>
+public sealed record ParameterSegment(string Name, long Offset, long Length, bool Decay);
+
+/// <summary>
+/// The order in which a module's parameters are laid end to end as one float32 vector — how parameter shards split
+/// a model and how trainers exchange parameters and gradients as flat buckets (one bulk copy, not per element).
+/// </summary>
+public sealed class ParameterLayout
+{
+    private readonly List<Parameter> _parameters;
+
+    /// <summary>Lays out <paramref name="module"/>'s parameters in <c>named_parameters()</c> order.</summary>
+    public ParameterLayout(nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        _parameters = [];
+        var segments = new List<ParameterSegment>();
+        long offset = 0;
+        foreach ((string name, Parameter p) in module.named_parameters())
+        {
+            if (p.dtype != ScalarType.Float32)
+            {
+                throw new NotSupportedException($"parameter {name} is {p.dtype}; flat exchange supports float32");
+            }
+            _parameters.Add(p);
+            segments.Add(new ParameterSegment(name, offset, p.numel(), p.dim() >= 2));
+            offset += p.numel();
+        }
+        Segments = segments;
+        Count = offset;
+    }
+
+    /// <summary>The parameters in order.</summary>
+    public IReadOnlyList<ParameterSegment> Segments { get; }
+
+    /// <summary>Total elements.</summary>
+    public long Count { get; }
+
+    /// <summary>The contiguous range [offset, offset + length) of shard <paramref name="shard"/> of <paramref name="shards"/>.</summary>
+    public (long Offset, int Length) ShardRange(int shard, int shards)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shards);
+        long start = Count * shard / shards;
+        long end = Count * (shard + 1) / shards;
+        return (start, checked((int)(end - start)));
+    }
+
+    /// <summary>The pieces of parameters that fall in [offset, offset + length), relative to offset, with their decay flags.</summary>
+    public IReadOnlyList<(int Start, int Length, bool Decay)> SegmentsIn(long offset, int length)
+    {
+        var pieces = new List<(int, int, bool)>();
+        long end = offset + length;
+        foreach (ParameterSegment s in Segments)
+        {
+            long from = Math.Max(s.Offset, offset), to = Math.Min(s.Offset + s.Length, end);
+            if (from < to)
+            {
+                pieces.Add(((int)(from - offset), (int)(to - from), s.Decay));
+            }
+        }
+        return pieces;
+    }
+
+    /// <summary>Copies every parameter into <paramref name="destination"/> (length <see cref="Count"/>).</summary>
+    public void ReadParameters(Span<float> destination) => Gather(destination, p => p);
+
+    /// <summary>Copies every parameter's gradient into <paramref name="destination"/>; zeros where a gradient is absent (frozen).</summary>
+    public void ReadGradients(Span<float> destination) => Gather(destination, p => p.grad);
+
+    /// <summary>Sets every parameter from <paramref name="source"/> (length <see cref="Count"/>).</summary>
+    public void WriteParameters(ReadOnlySpan<float> source)
+    {
+        if (source.Length != Count)
+        {
+            throw new ArgumentException($"{source.Length} values for {Count} parameters", nameof(source));
+        }
+        using var noGrad = no_grad();
+        long offset = 0;
+        foreach (Parameter p in _parameters)
+        {
+            int n = (int)p.numel();
+            if (p.device.type == DeviceType.CPU && p.is_contiguous())
+            {
+                source.Slice((int)offset, n).CopyTo(MemoryMarshal.Cast<byte, float>(p.bytes));
+            }
+            else
+            {
+                using Tensor staged = tensor(source.Slice((int)offset, n).ToArray(), p.shape);
+                p.copy_(staged);
+            }
+            offset += n;
+        }
+    }
+
+    private void Gather(Span<float> destination, Func<Parameter, Tensor?> select)
+    {
+        if (destination.Length != Count)
+        {
+            throw new ArgumentException($"{destination.Length} slots for {Count} parameters", nameof(destination));
+        }
+        long offset = 0;
+        foreach (Parameter p in _parameters)
+        {
+            int n = (int)p.numel();
+            Tensor? t = select(p);
+            if (t is null)
+            {
+                destination.Slice((int)offset, n).Clear();
+            }
+            else
+            {
+                using Tensor contiguous = t.detach().cpu().contiguous();
+                MemoryMarshal.Cast<byte, float>(contiguous.bytes).CopyTo(destination.Slice((int)offset, n));
+            }
+            offset += n;
+        }
+    }
+}
