@@ -11,6 +11,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public static readonly SiloResources Resources = new(8, 16L << 30, 1, 80L << 30, ImmutableArray.Create("train", "serve"));
 
+    /// <summary>One artifact store shared by the test silos, as a shared file system would be.</summary>
+    public static readonly string ArtifactDirectory = Path.Combine(Path.GetTempPath(), "actorai-grain-tests", Guid.NewGuid().ToString("N"));
+
     public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 2)
         .AddSiloBuilderConfigurator<SiloConfigurator>()
         .Build();
@@ -27,7 +30,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder
             .AddMemoryGrainStorage(ProviderNames.GrainStorage)
-            .AddActorAI(Resources);
+            .UseInMemoryReminderService()
+            .AddActorAI(Resources, ArtifactDirectory);
     }
 }
 

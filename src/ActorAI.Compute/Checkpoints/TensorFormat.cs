@@ -55,6 +55,14 @@ public static class TensorFormat
         });
     }
 
+    /// <summary>Copies a float32 tensor (any device, any strides) into a new array with one bulk copy.</summary>
+    public static float[] ToFloatArray(this Tensor value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        using Tensor copy = value.detach().to(ScalarType.Float32).cpu().contiguous().clone();
+        return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(copy.bytes).ToArray();
+    }
+
     /// <summary>Reads tensor <paramref name="name"/> into a new CPU tensor of the stored dtype.</summary>
     public static Tensor ReadTensor(this SafeTensorsReader reader, string name)
     {

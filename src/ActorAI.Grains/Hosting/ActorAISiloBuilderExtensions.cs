@@ -1,6 +1,7 @@
 using ActorAI.Abstractions.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ActorAI.Grains.Storage;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace ActorAI.Grains.Hosting;
@@ -9,13 +10,16 @@ namespace ActorAI.Grains.Hosting;
 public static class ActorAISiloBuilderExtensions
 {
     /// <summary>
-    /// Adds ActorAI's grains' services and advertises <paramref name="resources"/> as this silo's metadata.
+    /// Adds ActorAI's grains' services — the content-addressed artifact store under <paramref name="artifactDirectory"/>
+    /// — and advertises <paramref name="resources"/> as this silo's metadata.
     /// </summary>
-    public static ISiloBuilder AddActorAI(this ISiloBuilder builder, SiloResources resources)
+    public static ISiloBuilder AddActorAI(this ISiloBuilder builder, SiloResources resources, string artifactDirectory)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(resources);
+        ArgumentException.ThrowIfNullOrWhiteSpace(artifactDirectory);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IArtifactStore>(new FileArtifactStore(artifactDirectory));
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata()));
     }
 }

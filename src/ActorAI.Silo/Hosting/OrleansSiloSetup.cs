@@ -67,7 +67,7 @@ internal static class OrleansSiloSetup
             silo.UseInMemoryReminderService();
         }
 
-        silo.AddActorAI(SiloResourcesProbe.Read(options.Roles));
+        silo.AddActorAI(SiloResourcesProbe.Read(options.Roles), settings.Artifacts.Directory);
         silo.AddDashboard();
     }
 }

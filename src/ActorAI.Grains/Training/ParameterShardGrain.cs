@@ -1,0 +1,237 @@
+using ActorAI.Abstractions;
+using ActorAI.Abstractions.Training;
+using ActorAI.Compute.Checkpoints;
+using ActorAI.Compute.Models;
+using ActorAI.Compute.Training;
+using ActorAI.Grains.Storage;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorAI.Grains.Training;
+
+/// <summary>Persistent state of a parameter shard: its assignment and its current snapshot.</summary>
+[GenerateSerializer, Alias("ActorAI.ParameterShardState")]
+public sealed record ParameterShardState
+{
+    [Id(0)] public ShardAssignment? Assignment { get; init; }
+    [Id(1)] public string? Snapshot { get; init; }
+    [Id(2)] public long SnapshotStep { get; init; }
+}
+
+internal sealed class ParameterShardGrain(
+    [PersistentState("parametershard", ProviderNames.GrainStorage)] IPersistentState<ParameterShardState> state,
+    IArtifactStore artifacts) : Grain, IParameterShardGrain
+{
+    private ShardAssignment? _assignment;
+    private Tensor? _parameters;          // (length) float32, this shard's slice
+    private Tensor[] _views = [];          // per-parameter pieces of the slice (AdamW decays some, not others)
+    private (int Start, int Length, bool Decay)[] _pieces = [];
+    private AdamWOptimizer? _optimizer;
+    private long _version;
+    private readonly SortedDictionary<int, float[]> _pushes = [];
+    private readonly Dictionary<int, int> _received = [];
+    private long _pendingStep = -1;
+    private float[]? _averaged;
+
+    public async Task LoadAsync(ShardAssignment assignment)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        string path = await artifacts.OpenVerifiedAsync(assignment.Checkpoint);
+        ShardSnapshot snapshot = await Task.Run(() => ShardSnapshot.Read(path, assignment.Offset, assignment.Length));
+        Release();
+        _assignment = assignment;
+        _parameters = tensor(snapshot.Parameters).DetachFromDisposeScope();
+        _pieces = [.. Layout(assignment).SegmentsIn(assignment.Offset, assignment.Length)];
+        _views = [.. _pieces.Select(p => _parameters.narrow(0, p.Start, p.Length).DetachFromDisposeScope())];
+        Compute.Training.AdamWSettings settings = new(WeightDecay: assignment.Spec.WeightDecay);
+        _optimizer = new AdamWOptimizer(_views, [.. _pieces.Select(p => p.Decay)], settings);
+        if (snapshot.ExpAvg is not null && snapshot.ExpAvgSq is not null)
+        {
+            using var scope = NewDisposeScope();
+            _optimizer.Load(
+                [.. _pieces.Select(p => tensor(snapshot.ExpAvg.AsSpan(p.Start, p.Length).ToArray()))],
+                [.. _pieces.Select(p => tensor(snapshot.ExpAvgSq.AsSpan(p.Start, p.Length).ToArray()))],
+                snapshot.OptimizerStep);
+        }
+        _version = assignment.Step;
+        ClearPushes();
+        state.State = new ParameterShardState { Assignment = assignment, Snapshot = assignment.Checkpoint, SnapshotStep = assignment.Step };
+        await state.WriteStateAsync();
+    }
+
+    public Task<ParameterChunk> PullAsync(long version, int offset, int length)
+    {
+        Tensor parameters = Loaded();
+        if (version != _version)
+        {
+            throw new InvalidOperationException($"shard {_assignment!.Shard} of job {_assignment.JobId} is at version {_version}, not {version}");
+        }
+        CheckRange(offset, length);
+        float[] values = parameters.narrow(0, offset, length).ToFloatArray();
+        return Task.FromResult(new ParameterChunk(_version, offset, values));
+    }
+
+    public Task PushAsync(GradientChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        Loaded();
+        if (chunk.Step != _version || chunk.BaseVersion != _version)
+        {
+            throw new InvalidOperationException($"gradient for step {chunk.Step} (base version {chunk.BaseVersion}) reached shard {_assignment!.Shard} at version {_version}");
+        }
+        if (chunk.Rank < 0 || chunk.Rank >= chunk.WorldSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunk), $"rank {chunk.Rank} is outside world size {chunk.WorldSize}");
+        }
+        CheckRange(chunk.Offset, chunk.Values.Length);
+        if (_pendingStep != chunk.Step)
+        {
+            ClearPushes();
+            _pendingStep = chunk.Step;
+        }
+        if (!_pushes.TryGetValue(chunk.Rank, out float[]? buffer))
+        {
+            _pushes[chunk.Rank] = buffer = new float[_assignment!.Length];
+            _received[chunk.Rank] = 0;
+        }
+        chunk.Values.CopyTo(buffer, chunk.Offset);
+        _received[chunk.Rank] += chunk.Values.Length;
+        return Task.CompletedTask;
+    }
+
+    public async Task<double> GradientNormSquaredAsync(long step, int worldSize)
+    {
+        Loaded();
+        if (step != _pendingStep || Enumerable.Range(0, worldSize).Any(r => !_received.TryGetValue(r, out int n) || n != _assignment!.Length))
+        {
+            throw new InvalidOperationException(
+                $"shard {_assignment!.Shard} has not received every gradient of step {step} ({_received.Count(r => r.Value == _assignment.Length)} of {worldSize} complete)");
+        }
+        float[][] buffers = [.. _pushes.Where(p => p.Key < worldSize).Select(p => p.Value)];
+        // Sum in rank order (SortedDictionary), as the reference loop accumulates its micro-batches.
+        (_averaged, double sumSquares) = await Task.Run(() =>
+        {
+            var sum = (float[])buffers[0].Clone();
+            for (int r = 1; r < buffers.Length; r++)
+            {
+                float[] b = buffers[r];
+                for (int i = 0; i < sum.Length; i++)
+                {
+                    sum[i] += b[i];
+                }
+            }
+            double squares = 0;
+            foreach (float g in sum)
+            {
+                squares += (double)g * g;
+            }
+            return (sum, squares);
+        });
+        return sumSquares;
+    }
+
+    public async Task<long> ApplyAsync(long step, double learningRate, double clipScale)
+    {
+        Loaded();
+        if (step != _pendingStep || _averaged is null)
+        {
+            throw new InvalidOperationException($"shard {_assignment!.Shard} has no reduced gradient for step {step}");
+        }
+        float[] gradient = _averaged;
+        await Task.Run(() =>
+        {
+            using var scope = NewDisposeScope();
+            Tensor g = tensor(gradient);
+            if (clipScale != 1.0)
+            {
+                g.mul_(clipScale);
+            }
+            _optimizer!.Apply([.. _pieces.Select(p => g.narrow(0, p.Start, p.Length))], learningRate);
+        });
+        _version++;
+        ClearPushes();
+        return _version;
+    }
+
+    public Task DiscardAsync(long step)
+    {
+        if (_pendingStep == step)
+        {
+            ClearPushes();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<string> SnapshotAsync(long step)
+    {
+        Tensor parameters = Loaded();
+        if (step != _version)
+        {
+            throw new InvalidOperationException($"shard {_assignment!.Shard} is at version {_version}, not {step}");
+        }
+        float[] values = parameters.ToFloatArray();
+        float[] expAvg = Concat(_optimizer!.ExpAvg);
+        float[] expAvgSq = Concat(_optimizer.ExpAvgSq);
+        string path = artifacts.NewTemporaryPath(".safetensors");
+        var snapshot = new ShardSnapshot(_assignment!.Offset, values, expAvg, expAvgSq, step, _optimizer.Step);
+        await Task.Run(() => snapshot.Write(path));
+        string sha = await artifacts.ImportAsync(path);
+        state.State = state.State with { Snapshot = sha, SnapshotStep = step };
+        await state.WriteStateAsync();
+        return sha;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Release();
+        return Task.CompletedTask;
+    }
+
+    private static ParameterLayout Layout(ShardAssignment assignment)
+    {
+        // The layout depends only on the model's shape; the weights of this throwaway model are never used.
+        using var scope = NewDisposeScope();
+        using Gpt model = new(GptConfig.Preset(assignment.Spec.Model, VocabularyOf(assignment)));
+        return new ParameterLayout(model);
+    }
+
+    private static int VocabularyOf(ShardAssignment assignment) => TrainingModel.Vocabulary(assignment.Spec);
+
+    private Tensor Loaded() => _parameters ?? throw new InvalidOperationException(
+        $"parameter shard {this.GetPrimaryKeyString()} is not loaded (its silo may have restarted); the job restores it from the last checkpoint");
+
+    private void CheckRange(int offset, int length)
+    {
+        if (offset < 0 || length < 0 || offset + length > _assignment!.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), $"[{offset}, +{length}) is outside the shard's {_assignment!.Length} parameters");
+        }
+    }
+
+    private static float[] Concat(IReadOnlyList<Tensor> pieces)
+    {
+        using var scope = NewDisposeScope();
+        return cat([.. pieces], 0).ToFloatArray();
+    }
+
+    private void ClearPushes()
+    {
+        _pushes.Clear();
+        _received.Clear();
+        _averaged = null;
+        _pendingStep = -1;
+    }
+
+    private void Release()
+    {
+        _optimizer?.Dispose();
+        foreach (Tensor v in _views)
+        {
+            v.Dispose();
+        }
+        _parameters?.Dispose();
+        _optimizer = null;
+        _parameters = null;
+        _views = [];
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using ActorAI.Abstractions.Training;
+using ActorAI.Compute.Devices;
+using ActorAI.Compute.Models;
+using ActorAI.Compute.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorAI.Grains.Training;
+
+/// <summary>
+/// A model replica (key <c>job/rank</c>). Stateless beyond its caches: the parameters come from the shards and the
+/// data is a pure function of (seed, step, rank, world size), so a reactivated trainer neither skips nor repeats.
+/// Compute runs on the thread pool, off the grain scheduler.
+/// </summary>
+internal sealed class TrainerGrain : Grain, ITrainerGrain
+{
+    private TrainingJobSpec? _spec;
+    private Gpt? _model;
+    private ParameterLayout? _layout;
+    private DatasetTrainingData? _data;
+    private Device _device = CPU;
+    private float[] _parameters = [];
+    private float[] _gradients = [];
+
+    public async Task<TrainerStepResult> StepAsync(TrainerStepRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await Task.Run(() => Prepare(request.Spec));
+        int shards = request.Spec.ParameterShards;
+        long bytes = 0;
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, shards).Select(s => PullShardAsync(request, s)));
+        bytes += _parameters.LongLength * sizeof(float);
+        double pullMs = clock.Elapsed.TotalMilliseconds;
+
+        clock.Restart();
+        double loss = await Task.Run(() =>
+        {
+            _layout!.WriteParameters(_parameters);
+            using var scope = NewDisposeScope();
+            _model!.zero_grad();
+            double scaled = ReferenceTrainer.ForwardBackward(_model, _data!.GetBatch(request.Step, request.Rank, request.WorldSize), 1.0 / request.WorldSize, _device);
+            _layout.ReadGradients(_gradients);
+            return scaled * request.WorldSize;
+        });
+        double computeMs = clock.Elapsed.TotalMilliseconds;
+
+        clock.Restart();
+        await Task.WhenAll(Enumerable.Range(0, shards).Select(s => PushShardAsync(request, s)));
+        bytes += _gradients.LongLength * sizeof(float);
+        return new TrainerStepResult(loss, pullMs, computeMs, clock.Elapsed.TotalMilliseconds, bytes);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _model?.Dispose();
+        _data?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private void Prepare(TrainingJobSpec spec)
+    {
+        if (_spec == spec && _model is not null)
+        {
+            return;
+        }
+        _model?.Dispose();
+        _data?.Dispose();
+        if (spec.IntraOpThreads > 0)
+        {
+            ComputeDevice.SetIntraOpThreads(spec.IntraOpThreads);
+        }
+        _device = ComputeDevice.Select("auto");
+        _model = new Gpt(TrainingModel.Config(spec), _device);
+        _model.train();
+        _layout = new ParameterLayout(_model);
+        _data = new DatasetTrainingData(spec.Dataset, spec.GlobalBatchRows, (ulong)spec.Seed);
+        _parameters = new float[_layout.Count];
+        _gradients = new float[_layout.Count];
+        _spec = spec;
+    }
+
+    private async Task PullShardAsync(TrainerStepRequest request, int shard)
+    {
+        (long offset, int length) = _layout!.ShardRange(shard, request.Spec.ParameterShards);
+        IParameterShardGrain grain = GrainFactory.GetGrain<IParameterShardGrain>(ShardKey(request.JobId, shard));
+        for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
+        {
+            ParameterChunk chunk = await grain.PullAsync(request.Step, at, Math.Min(TrainingModel.ChunkFloats, length - at));
+            chunk.Values.CopyTo(_parameters, offset + at);
+        }
+    }
+
+    private async Task PushShardAsync(TrainerStepRequest request, int shard)
+    {
+        (long offset, int length) = _layout!.ShardRange(shard, request.Spec.ParameterShards);
+        IParameterShardGrain grain = GrainFactory.GetGrain<IParameterShardGrain>(ShardKey(request.JobId, shard));
+        for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
+        {
+            float[] values = _gradients.AsSpan((int)offset + at, Math.Min(TrainingModel.ChunkFloats, length - at)).ToArray();
+            await grain.PushAsync(new GradientChunk(request.Step, request.Rank, request.WorldSize, request.Step, at, values));
+        }
+    }
+
+    internal static string ShardKey(string jobId, int shard) => $"{jobId}/{shard}";
+
+    internal static string TrainerKey(string jobId, int rank) => $"{jobId}/{rank}";
+}

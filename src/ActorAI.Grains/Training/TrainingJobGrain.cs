@@ -1,0 +1,384 @@
+using System.Diagnostics;
+using ActorAI.Abstractions;
+using ActorAI.Abstractions.Training;
+using ActorAI.Compute.Checkpoints;
+using ActorAI.Compute.Models;
+using ActorAI.Compute.Training;
+using ActorAI.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActorAI.Grains.Training;
+
+/// <summary>
+/// Drives a training job one step per timer tick: trainers compute and push → shards report squared norms → the
+/// job clips (or refuses a non-finite step) → shards apply. Checkpoints are recorded only after every shard's
+/// snapshot is durable. A failed step restores every shard from the last checkpoint and carries on from there — the
+/// lost grains reactivate on surviving silos; nothing else restarts. A reminder brings the job back after a whole
+/// cluster restart.
+/// </summary>
+internal sealed partial class TrainingJobGrain(
+    [PersistentState("trainingjob", ProviderNames.GrainStorage)] IPersistentState<TrainingJobState> state,
+    IArtifactStore artifacts,
+    TimeProvider clock,
+    ILogger<TrainingJobGrain> logger) : Grain, ITrainingJobGrain, IRemindable
+{
+    private const string KeepAliveReminder = "training-job";
+    private const int MaxConsecutiveFailures = 10;
+    private const int MaxMetrics = 10_000;
+    private IGrainTimer? _timer;
+
+    private string JobId => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Status == TrainingJobStatus.Running)
+        {
+            StartTimer();
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<TrainingJobInfo> SubmitAsync(TrainingJobSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (state.State.Spec is not null)
+        {
+            return state.State.Spec == spec
+                ? Info()
+                : throw new TrainingJobException($"job '{JobId}' already exists with a different spec");
+        }
+        var errors = spec.Validate().ToList();
+        if (errors.Count == 0)
+        {
+            errors.AddRange(TrainingModel.CheckReferences(spec));
+        }
+        if (errors.Count > 0)
+        {
+            throw new TrainingJobException(errors);
+        }
+        DateTimeOffset now = clock.GetUtcNow();
+        state.State = new TrainingJobState
+        {
+            Spec = spec, Status = TrainingJobStatus.Running, Workers = spec.Workers, SubmittedAt = now, UpdatedAt = now,
+        };
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ITrainingJobRegistryGrain>(0).AddAsync(JobId);
+        await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        StartTimer();
+        return Info();
+    }
+
+    public Task<TrainingJobInfo> GetAsync() => Task.FromResult(Info());
+
+    public Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max) =>
+        Task.FromResult<IReadOnlyList<TrainingMetrics>>([.. state.State.Metrics.Where(m => m.Step > afterStep).Take(Math.Clamp(max, 1, 10_000))]);
+
+    public Task<TrainingJobInfo> CancelAsync() => EndAsync(TrainingJobStatus.Cancelled, "cancelled by a caller");
+
+    public async Task<TrainingJobInfo> PauseAsync()
+    {
+        RequireSubmitted();
+        if (state.State.Status == TrainingJobStatus.Running)
+        {
+            await SaveAsync(state.State with { Status = TrainingJobStatus.Paused, Reason = "paused by a caller" });
+            StopTimer();
+        }
+        return Info();
+    }
+
+    public async Task<TrainingJobInfo> ResumeAsync()
+    {
+        RequireSubmitted();
+        if (state.State.Status == TrainingJobStatus.Paused)
+        {
+            await SaveAsync(state.State with { Status = TrainingJobStatus.Running, Reason = null, ConsecutiveFailures = 0 });
+            await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            StartTimer();
+        }
+        return Info();
+    }
+
+    public async Task<TrainingJobInfo> ScaleAsync(int workers)
+    {
+        TrainingJobSpec spec = RequireSubmitted();
+        var errors = (spec with { Workers = workers }).Validate().Where(e => e.Contains("Workers", StringComparison.Ordinal)).ToList();
+        if (errors.Count > 0)
+        {
+            throw new TrainingJobException(errors);
+        }
+        await SaveAsync(state.State with { Workers = workers });
+        return Info();
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (state.State.Status == TrainingJobStatus.Running)
+        {
+            StartTimer();
+        }
+        else if (state.State.Status is TrainingJobStatus.Succeeded or TrainingJobStatus.Failed or TrainingJobStatus.Cancelled)
+        {
+            IGrainReminder? reminder = await this.GetReminder(reminderName);
+            if (reminder is not null)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+        }
+    }
+
+    private void StartTimer() => _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions
+    {
+        DueTime = TimeSpan.Zero,
+        Period = TimeSpan.FromMilliseconds(1),
+        Interleave = false,
+        KeepAlive = true,
+    });
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Status != TrainingJobStatus.Running)
+        {
+            StopTimer();
+            return;
+        }
+        try
+        {
+            if (state.State.LastCheckpoint is null)
+            {
+                await InitializeAsync();
+            }
+            else if (state.State.Step >= state.State.Spec!.Steps)
+            {
+                await FinishAsync();
+            }
+            else
+            {
+                await RunStepAsync();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            await RecoverAsync(ex);
+        }
+    }
+
+    private async Task InitializeAsync()
+    {
+        TrainingJobSpec spec = state.State.Spec!;
+        float[] flat = await Task.Run(() =>
+        {
+            using var scope = NewDisposeScope();
+            torch.manual_seed(spec.Seed);
+            using var model = new Gpt(TrainingModel.Config(spec));
+            var layout = new ParameterLayout(model);
+            var values = new float[layout.Count];
+            layout.ReadParameters(values);
+            return values;
+        });
+        var hashes = new string[spec.ParameterShards];
+        for (int s = 0; s < spec.ParameterShards; s++)
+        {
+            (long offset, int length) = Range(flat.LongLength, s, spec.ParameterShards);
+            var snapshot = new ShardSnapshot(offset, ShardSnapshot.Slice(flat, offset, length), null, null, 0, 0);
+            string path = artifacts.NewTemporaryPath(".safetensors");
+            await Task.Run(() => snapshot.Write(path));
+            hashes[s] = await artifacts.ImportAsync(path);
+        }
+        var checkpoint = new TrainingCheckpoint(0, hashes);
+        await LoadShardsAsync(spec, checkpoint);
+        await SaveAsync(state.State with { LastCheckpoint = checkpoint, Step = 0 });
+        LogInitialized(JobId, flat.LongLength, spec.ParameterShards);
+    }
+
+    private async Task RunStepAsync()
+    {
+        TrainingJobSpec spec = state.State.Spec!;
+        long step = state.State.Step;
+        int workers = state.State.Workers;
+        double lr = TrainingModel.Schedule(spec).At(step);
+        var watch = Stopwatch.StartNew();
+
+        TrainerStepResult[] results = await Task.WhenAll(Enumerable.Range(0, workers).Select(rank =>
+            GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, rank))
+                .StepAsync(new TrainerStepRequest(JobId, spec, step, rank, workers))));
+
+        var apply = Stopwatch.StartNew();
+        IParameterShardGrain[] shards = Shards(spec);
+        double[] squares = await Task.WhenAll(shards.Select(s => s.GradientNormSquaredAsync(step, workers)));
+        double norm = Math.Sqrt(squares.Sum());
+        if (!double.IsFinite(norm))
+        {
+            await Task.WhenAll(shards.Select(s => s.DiscardAsync(step)));
+            await SaveAsync(state.State with
+            {
+                Status = TrainingJobStatus.Paused,
+                Reason = $"step {step} produced a non-finite gradient norm ({norm}); the update was refused and the weights are unchanged",
+            });
+            StopTimer();
+            return;
+        }
+        double clip = spec.GradientClip > 0 && norm > spec.GradientClip ? spec.GradientClip / (norm + 1e-6) : 1.0;
+        await Task.WhenAll(shards.Select(s => s.ApplyAsync(step, lr, clip)));
+        double applyMs = apply.Elapsed.TotalMilliseconds;
+
+        long done = step + 1;
+        var metrics = new TrainingMetrics(
+            done, results.Average(r => r.Loss), lr, norm,
+            (double)spec.GlobalBatchRows * TrainingModel.BlockSize(spec) / watch.Elapsed.TotalSeconds,
+            workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
+            results.Sum(r => r.Bytes));
+        TrainingJobState next = state.State with
+        {
+            Step = done,
+            Metrics = Trim(state.State.Metrics.Add(metrics)),
+            ConsecutiveFailures = 0,
+        };
+        if (spec.CheckpointInterval > 0 && done % spec.CheckpointInterval == 0 && done < spec.Steps)
+        {
+            next = next with { LastCheckpoint = await SnapshotAsync(spec, done) };
+        }
+        await SaveAsync(next);
+    }
+
+    private async Task FinishAsync()
+    {
+        TrainingJobSpec spec = state.State.Spec!;
+        long step = state.State.Step;
+        TrainingCheckpoint checkpoint = state.State.LastCheckpoint!.Step == step ? state.State.LastCheckpoint : await SnapshotAsync(spec, step);
+        // Final weights: every slice pulled at the final version, written as an ordinary GPT checkpoint.
+        using var scope = NewDisposeScope();
+        using var model = new Gpt(TrainingModel.Config(spec));
+        var layout = new ParameterLayout(model);
+        var flat = new float[layout.Count];
+        for (int s = 0; s < spec.ParameterShards; s++)
+        {
+            (long offset, int length) = layout.ShardRange(s, spec.ParameterShards);
+            IParameterShardGrain shard = GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s));
+            for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
+            {
+                ParameterChunk chunk = await shard.PullAsync(step, at, Math.Min(TrainingModel.ChunkFloats, length - at));
+                chunk.Values.CopyTo(flat, offset + at);
+            }
+        }
+        string path = artifacts.NewTemporaryPath(".safetensors");
+        await Task.Run(() =>
+        {
+            layout.WriteParameters(flat);
+            GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string>
+            {
+                ["actorai.job"] = JobId,
+                [ReferenceTrainer.StepKey] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["actorai.tokenizer"] = TrainingModel.Tokenizer(spec),
+            });
+        });
+        string result = await artifacts.ImportAsync(path);
+        await SaveAsync(state.State with { Status = TrainingJobStatus.Succeeded, Reason = null, LastCheckpoint = checkpoint, ResultArtifact = result });
+        StopTimer();
+        LogSucceeded(JobId, step, result);
+    }
+
+    private async Task<TrainingCheckpoint> SnapshotAsync(TrainingJobSpec spec, long step)
+    {
+        string[] hashes = await Task.WhenAll(Shards(spec).Select(s => s.SnapshotAsync(step)));
+        return new TrainingCheckpoint(step, hashes);
+    }
+
+    private async Task RecoverAsync(Exception error)
+    {
+        TrainingJobState current = state.State;
+        int failures = current.ConsecutiveFailures + 1;
+        LogStepFailed(error, JobId, current.Step, failures);
+        if (failures >= MaxConsecutiveFailures)
+        {
+            await SaveAsync(current with { Status = TrainingJobStatus.Failed, Reason = $"{failures} consecutive failed attempts at step {current.Step}: {error.Message}", ConsecutiveFailures = failures });
+            StopTimer();
+            return;
+        }
+        await SaveAsync(current with { ConsecutiveFailures = failures });
+        if (current.LastCheckpoint is not { } checkpoint)
+        {
+            return; // initialisation is simply retried
+        }
+        try
+        {
+            await LoadShardsAsync(current.Spec!, checkpoint);
+            await SaveAsync(state.State with { Step = checkpoint.Step, Recoveries = current.Recoveries + 1 });
+            LogRecovered(JobId, checkpoint.Step, current.Step);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The lost silo may not be declared dead yet; the next tick tries again.
+            LogStepFailed(ex, JobId, current.Step, failures);
+        }
+    }
+
+    private Task LoadShardsAsync(TrainingJobSpec spec, TrainingCheckpoint checkpoint)
+    {
+        long total = TrainingModel.Config(spec).ParameterCount();
+        return Task.WhenAll(Enumerable.Range(0, spec.ParameterShards).Select(s =>
+        {
+            (long offset, int length) = Range(total, s, spec.ParameterShards);
+            return GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s))
+                .LoadAsync(new ShardAssignment(JobId, s, offset, length, spec, checkpoint.ShardArtifacts[s], checkpoint.Step));
+        }));
+    }
+
+    private IParameterShardGrain[] Shards(TrainingJobSpec spec) =>
+        [.. Enumerable.Range(0, spec.ParameterShards).Select(s => GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s)))];
+
+    private static (long Offset, int Length) Range(long total, int shard, int shards)
+    {
+        long start = total * shard / shards, end = total * (shard + 1) / shards;
+        return (start, checked((int)(end - start)));
+    }
+
+    private async Task<TrainingJobInfo> EndAsync(TrainingJobStatus status, string reason)
+    {
+        RequireSubmitted();
+        if (state.State.Status is TrainingJobStatus.Running or TrainingJobStatus.Paused or TrainingJobStatus.Pending)
+        {
+            await SaveAsync(state.State with { Status = status, Reason = reason });
+            StopTimer();
+        }
+        return Info();
+    }
+
+    private TrainingJobSpec RequireSubmitted() =>
+        state.State.Spec ?? throw new TrainingJobException($"job '{JobId}' does not exist");
+
+    private async Task SaveAsync(TrainingJobState next)
+    {
+        state.State = next with { UpdatedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+    }
+
+    private static System.Collections.Immutable.ImmutableList<TrainingMetrics> Trim(System.Collections.Immutable.ImmutableList<TrainingMetrics> metrics) =>
+        metrics.Count > MaxMetrics ? metrics.RemoveRange(0, metrics.Count - MaxMetrics) : metrics;
+
+    private TrainingJobInfo Info()
+    {
+        TrainingJobState s = state.State;
+        return new TrainingJobInfo(JobId, s.Spec!, s.Spec is null ? TrainingJobStatus.Pending : s.Status, s.Reason, s.Step, s.Workers,
+            s.LastCheckpoint, s.Metrics.Count > 0 ? s.Metrics[^1] : null, s.ResultArtifact, s.SubmittedAt, s.UpdatedAt, s.Recoveries);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId}: {Parameters} parameters over {Shards} shards initialised")]
+    private partial void LogInitialized(string jobId, long parameters, int shards);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} succeeded after {Step} steps; weights {Artifact}")]
+    private partial void LogSucceeded(string jobId, long step, string artifact);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId}: step {Step} failed (attempt {Attempt})")]
+    private partial void LogStepFailed(Exception error, string jobId, long step, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId} recovered: shards restored to step {Checkpoint} (was at {Step})")]
+    private partial void LogRecovered(string jobId, long checkpoint, long step);
+}

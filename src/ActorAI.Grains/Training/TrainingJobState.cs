@@ -1,0 +1,22 @@
+using System.Collections.Immutable;
+using ActorAI.Abstractions.Training;
+
+namespace ActorAI.Grains.Training;
+
+/// <summary>Persistent state of a training job.</summary>
+[GenerateSerializer, Alias("ActorAI.TrainingJobState")]
+public sealed record TrainingJobState
+{
+    [Id(0)] public TrainingJobSpec? Spec { get; init; }
+    [Id(1)] public TrainingJobStatus Status { get; init; }
+    [Id(2)] public string? Reason { get; init; }
+    [Id(3)] public long Step { get; init; }
+    [Id(4)] public int Workers { get; init; }
+    [Id(5)] public TrainingCheckpoint? LastCheckpoint { get; init; }
+    [Id(6)] public ImmutableList<TrainingMetrics> Metrics { get; init; } = [];
+    [Id(7)] public string? ResultArtifact { get; init; }
+    [Id(8)] public DateTimeOffset SubmittedAt { get; init; }
+    [Id(9)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(10)] public int Recoveries { get; init; }
+    [Id(11)] public int ConsecutiveFailures { get; init; }
+}
