@@ -52,20 +52,111 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
         Assert.Contains("divisible", indivisible.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ScalingTrainersMidJobKeepsTheLossCurve()
+    {
+        TrainingJobInfo fixedRun = await RunAsync($"fixed-{Guid.NewGuid():N}", Spec(2));
+        IReadOnlyList<TrainingMetrics> expected = await Job(fixedRun.JobId).GetMetricsAsync(0, 1000);
+
+        string id = $"elastic-{Guid.NewGuid():N}";
+        ITrainingJobGrain job = Job(id);
+        await job.SubmitAsync(Spec(2));
+        await WaitForStepAsync(job, 5);
+        await job.ScaleAsync(3);
+        await WaitForStepAsync(job, 12);
+        await job.ScaleAsync(1);
+        TrainingJobInfo info = await WaitForEndAsync(job);
+        IReadOnlyList<TrainingMetrics> actual = await job.GetMetricsAsync(0, 1000);
+
+        Assert.Equal(TrainingJobStatus.Succeeded, info.Status);
+        Assert.Equal(new[] { 1, 2, 3 }, actual.Select(m => m.Workers).Distinct().Order());
+        for (int i = 0; i < Steps; i++)
+        {
+            double relative = Math.Abs(actual[i].Loss - expected[i].Loss) / expected[i].Loss;
+            Assert.True(relative < 1e-4, $"step {i + 1} with {actual[i].Workers} trainers: {actual[i].Loss} vs {expected[i].Loss}");
+        }
+    }
+
+    [Fact]
+    public async Task ScalingToACountThatDoesNotDivideTheBatchIsRefused()
+    {
+        ITrainingJobGrain job = Job($"scale-bad-{Guid.NewGuid():N}");
+        await job.SubmitAsync(Spec(2) with { Steps = 200, WarmupSteps = 3 });
+
+        var error = await Assert.ThrowsAsync<TrainingJobException>(() => job.ScaleAsync(4));
+        await job.CancelAsync();
+
+        Assert.Contains("divisible", error.Message, StringComparison.Ordinal);
+        Assert.Equal(TrainingJobStatus.Cancelled, (await job.GetAsync()).Status);
+    }
+
+    [Fact]
+    public async Task NonFiniteGradientsPauseTheJobWithAReasonInsteadOfCorruptingTheWeights()
+    {
+        ITrainingJobGrain job = Job($"diverge-{Guid.NewGuid():N}");
+        // A learning rate this large drives the weights to infinity within a few steps.
+        await job.SubmitAsync(Spec(2) with { Steps = 200, LearningRate = 1e9, MinLearningRate = 1e9, WarmupSteps = 0, GradientClip = 0 });
+
+        TrainingJobInfo info = await WaitForEndAsync(job);
+
+        Assert.Equal(TrainingJobStatus.Paused, info.Status);
+        Assert.Contains("non-finite", info.Reason, StringComparison.Ordinal);
+        Assert.True(info.Step < 200);
+        IReadOnlyList<TrainingMetrics> metrics = await job.GetMetricsAsync(0, 1000);
+        Assert.Equal(info.Step, metrics.Count); // the refused step recorded no update
+    }
+
+    [Fact]
+    public async Task PauseAndResumeContinueWhereTheJobStopped()
+    {
+        ITrainingJobGrain job = Job($"pause-{Guid.NewGuid():N}");
+        await job.SubmitAsync(Spec(2));
+        await WaitForStepAsync(job, 3);
+
+        TrainingJobInfo paused = await job.PauseAsync();
+        long stepWhenPaused = (await job.GetAsync()).Step;
+        TrainingJobInfo stillPaused = await job.GetAsync();
+        await job.ResumeAsync();
+        TrainingJobInfo done = await WaitForEndAsync(job);
+
+        Assert.Equal(TrainingJobStatus.Paused, paused.Status);
+        Assert.Equal(stepWhenPaused, stillPaused.Step);
+        Assert.Equal(TrainingJobStatus.Succeeded, done.Status);
+        Assert.Equal(Steps, (await job.GetMetricsAsync(0, 1000)).Count);
+    }
+
+    private static async Task WaitForStepAsync(ITrainingJobGrain job, long step)
+    {
+        var clock = Stopwatch.StartNew();
+        TrainingJobInfo info = await job.GetAsync();
+        while (info.Step < step && info.Status == TrainingJobStatus.Running)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"step {step} not reached: {info.Status} at {info.Step}");
+            await Task.Delay(20);
+            info = await job.GetAsync();
+        }
+    }
+
+    private static async Task<TrainingJobInfo> WaitForEndAsync(ITrainingJobGrain job)
+    {
+        var clock = Stopwatch.StartNew();
+        TrainingJobInfo info = await job.GetAsync();
+        while (info.Status is TrainingJobStatus.Running or TrainingJobStatus.Pending)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"job still {info.Status} at step {info.Step}: {info.Reason}");
+            await Task.Delay(50);
+            info = await job.GetAsync();
+        }
+        return info;
+    }
+
     private ITrainingJobGrain Job(string id) => fixture.Cluster.GrainFactory.GetGrain<ITrainingJobGrain>(id);
 
     private async Task<TrainingJobInfo> RunAsync(string id, TrainingJobSpec spec)
     {
         ITrainingJobGrain job = Job(id);
-        TrainingJobInfo info = await job.SubmitAsync(spec);
-        var clock = Stopwatch.StartNew();
-        while (info.Status is TrainingJobStatus.Running or TrainingJobStatus.Pending)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"job {id} still {info.Status} at step {info.Step} after 3 minutes: {info.Reason}");
-            await Task.Delay(100);
-            info = await job.GetAsync();
-        }
-        return info;
+        await job.SubmitAsync(spec);
+        return await WaitForEndAsync(job);
     }
 
     private static double[] ReferenceLosses(TrainingJobSpec spec)
