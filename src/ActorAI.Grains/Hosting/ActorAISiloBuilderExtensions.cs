@@ -1,6 +1,7 @@
 using ActorAI.Abstractions.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ActorAI.Grains.Placement;
 using ActorAI.Grains.Storage;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
@@ -20,6 +21,7 @@ public static class ActorAISiloBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactDirectory);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IArtifactStore>(new FileArtifactStore(artifactDirectory));
+        builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata()));
     }
 }

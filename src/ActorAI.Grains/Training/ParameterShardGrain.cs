@@ -1,5 +1,6 @@
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
+using ActorAI.Grains.Placement;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
@@ -18,6 +19,7 @@ public sealed record ParameterShardState
     [Id(2)] public long SnapshotStep { get; init; }
 }
 
+[ComputePlacement]
 internal sealed class ParameterShardGrain(
     [PersistentState("parametershard", ProviderNames.GrainStorage)] IPersistentState<ParameterShardState> state,
     IArtifactStore artifacts) : Grain, IParameterShardGrain

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorAI.Abstractions.Training;
+using ActorAI.Grains.Placement;
 using ActorAI.Compute.Devices;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
@@ -13,6 +14,7 @@ namespace ActorAI.Grains.Training;
 /// data is a pure function of (seed, step, rank, world size), so a reactivated trainer neither skips nor repeats.
 /// Compute runs on the thread pool, off the grain scheduler.
 /// </summary>
+[ComputePlacement]
 internal sealed class TrainerGrain : Grain, ITrainerGrain
 {
     private TrainingJobSpec? _spec;

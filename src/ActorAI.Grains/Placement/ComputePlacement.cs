@@ -1,0 +1,62 @@
+using System.IO.Hashing;
+using System.Text;
+using ActorAI.Abstractions.Cluster;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Runtime.Placement;
+
+namespace ActorAI.Grains.Placement;
+
+/// <summary>
+/// Placement for the members of a distributed computation (trainers, parameter shards): silos that advertise the
+/// <c>train</c> role (all silos when none does), GPU silos first, and member <c>i</c> of a job on silo
+/// <c>(hash(job) + i) mod n</c> of them — so ranks spread evenly, and rank i's trainer sits beside shard i.
+/// </summary>
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("ActorAI.ComputePlacement")]
+public sealed class ComputePlacement : PlacementStrategy
+{
+    /// <summary>The role that marks silos for training work.</summary>
+    public const string TrainRole = "train";
+
+    internal static ComputePlacement Singleton { get; } = new();
+}
+
+/// <summary>Places a grain class with <see cref="ComputePlacement"/>. Keys must look like <c>job/index</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class ComputePlacementAttribute() : PlacementAttribute(ComputePlacement.Singleton);
+
+internal sealed class ComputePlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        SiloAddress[] silos = context.GetCompatibleSilos(target);
+        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint)
+        {
+            return Task.FromResult(hint);
+        }
+        var candidates = silos
+            .OrderBy(s => s.ToParsableString(), StringComparer.Ordinal)
+            .Select(s => (Silo: s, Resources: SiloResources.FromMetadata(metadata.GetSiloMetadata(s).Metadata)))
+            .ToArray();
+        var pool = candidates.Where(c => c.Resources?.Roles.Contains(ComputePlacement.TrainRole) == true).ToArray();
+        if (pool.Length == 0)
+        {
+            pool = candidates;
+        }
+        var gpus = pool.Where(c => c.Resources?.GpuCount > 0).ToArray();
+        if (gpus.Length > 0)
+        {
+            pool = gpus;
+        }
+        return Task.FromResult(pool[Slot(target.GrainIdentity.Key.ToString()!, pool.Length)].Silo);
+    }
+
+    internal static int Slot(string key, int count)
+    {
+        int slash = key.LastIndexOf('/');
+        string job = slash < 0 ? key : key[..slash];
+        uint jobHash = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(job));
+        long index = slash >= 0 && int.TryParse(key.AsSpan(slash + 1), out int i) ? i : 0;
+        return (int)((jobHash + index) % (uint)count);
+    }
+}
