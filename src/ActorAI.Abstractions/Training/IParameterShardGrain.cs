@@ -55,11 +55,18 @@ public interface IParameterShardGrain : IGrainWithStringKey
     [Alias("Load")]
     Task LoadAsync(ShardAssignment assignment);
 
-    /// <summary>Reads parameters; fails when the shard is not at <paramref name="version"/> (a stale or reloaded shard).</summary>
+    /// <summary>
+    /// Reads parameters. Synchronous mode: fails when the shard is not at <paramref name="version"/> (a stale or
+    /// reloaded shard). Asynchronous mode: pass -1 for the current version, which the chunk reports.
+    /// </summary>
     [Alias("Pull")]
     Task<ParameterChunk> PullAsync(long version, int offset, int length);
 
-    /// <summary>Receives part of one trainer's gradient.</summary>
+    /// <summary>
+    /// Receives part of one trainer's gradient. Asynchronous mode: once a trainer's whole gradient has arrived it is
+    /// applied at once, or refused with <see cref="StaleGradientException"/> when the shard has moved more than the
+    /// staleness bound past the gradient's base version.
+    /// </summary>
     [Alias("Push")]
     Task PushAsync(GradientChunk chunk);
 
@@ -78,4 +85,18 @@ public interface IParameterShardGrain : IGrainWithStringKey
     /// <summary>Writes parameters and optimizer state to the artifact store and records it; returns its SHA-256.</summary>
     [Alias("Snapshot")]
     Task<string> SnapshotAsync(long step);
+}
+
+/// <summary>An asynchronous gradient was computed on parameters older than the staleness bound allows; it was dropped.</summary>
+[GenerateSerializer, Alias("ActorAI.StaleGradientException")]
+public sealed class StaleGradientException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public StaleGradientException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with no detail.</summary>
+    public StaleGradientException() : base("The gradient is staler than the bound allows.") { }
+
+    /// <summary>Creates the exception with a cause.</summary>
+    public StaleGradientException(string message, Exception inner) : base(message, inner) { }
 }

@@ -20,13 +20,15 @@ public sealed record TrainerStepRequest(
 /// <param name="ComputeMs">Forward and backward.</param>
 /// <param name="PushMs">Time to push the gradients.</param>
 /// <param name="Bytes">Bytes pulled and pushed.</param>
+/// <param name="RefusedPushes">Asynchronous mode: shards that refused this gradient as too stale.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainerStepResult")]
 public sealed record TrainerStepResult(
     [property: Id(0)] double Loss,
     [property: Id(1)] double PullMs,
     [property: Id(2)] double ComputeMs,
     [property: Id(3)] double PushMs,
-    [property: Id(4)] long Bytes);
+    [property: Id(4)] long Bytes,
+    [property: Id(5)] int RefusedPushes = 0);
 
 /// <summary>A model replica (key: <c>job/rank</c>): pulls parameters, computes gradients on its slice, pushes them.</summary>
 [Alias("ActorAI.ITrainerGrain")]

@@ -29,6 +29,7 @@ public enum TrainingJobStatus
 /// <param name="PushMs">Slowest trainer's gradient push.</param>
 /// <param name="ApplyMs">Norm exchange and optimizer update on the shards.</param>
 /// <param name="ExchangeBytes">Parameter and gradient bytes moved in the step.</param>
+/// <param name="RefusedPushes">Asynchronous mode: gradients refused as staler than the bound.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingMetrics")]
 public sealed record TrainingMetrics(
     [property: Id(0)] long Step,
@@ -41,7 +42,8 @@ public sealed record TrainingMetrics(
     [property: Id(7)] double ComputeMs,
     [property: Id(8)] double PushMs,
     [property: Id(9)] double ApplyMs,
-    [property: Id(10)] long ExchangeBytes);
+    [property: Id(10)] long ExchangeBytes,
+    [property: Id(11)] int RefusedPushes = 0);
 
 /// <summary>A consistent snapshot of every shard after a step; recorded only once all shard writes are durable.</summary>
 /// <param name="Step">Steps completed when it was taken.</param>

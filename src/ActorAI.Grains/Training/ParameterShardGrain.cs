@@ -55,7 +55,8 @@ internal sealed class ParameterShardGrain(
                 [.. _pieces.Select(p => tensor(snapshot.ExpAvgSq.AsSpan(p.Start, p.Length).ToArray()))],
                 snapshot.OptimizerStep);
         }
-        _version = assignment.Step;
+        // Synchronous versions count steps; asynchronous versions count applied gradients.
+        _version = Asynchronous ? snapshot.OptimizerStep : assignment.Step;
         ClearPushes();
         state.State = new ParameterShardState { Assignment = assignment, Snapshot = assignment.Checkpoint, SnapshotStep = assignment.Step };
         await state.WriteStateAsync();
@@ -64,7 +65,7 @@ internal sealed class ParameterShardGrain(
     public Task<ParameterChunk> PullAsync(long version, int offset, int length)
     {
         Tensor parameters = Loaded();
-        if (version != _version)
+        if (version != _version && !(Asynchronous && version < 0))
         {
             throw new InvalidOperationException($"shard {_assignment!.Shard} of job {_assignment.JobId} is at version {_version}, not {version}");
         }
@@ -77,6 +78,10 @@ internal sealed class ParameterShardGrain(
     {
         ArgumentNullException.ThrowIfNull(chunk);
         Loaded();
+        if (Asynchronous)
+        {
+            return PushAsynchronousAsync(chunk);
+        }
         if (chunk.Step != _version || chunk.BaseVersion != _version)
         {
             throw new InvalidOperationException($"gradient for step {chunk.Step} (base version {chunk.BaseVersion}) reached shard {_assignment!.Shard} at version {_version}");
@@ -99,6 +104,55 @@ internal sealed class ParameterShardGrain(
         chunk.Values.CopyTo(buffer, chunk.Offset);
         _received[chunk.Rank] += chunk.Values.Length;
         return Task.CompletedTask;
+    }
+
+    // Asynchronous mode: one buffer per rank; a complete gradient is applied immediately (or refused as stale).
+    private async Task PushAsynchronousAsync(GradientChunk chunk)
+    {
+        CheckRange(chunk.Offset, chunk.Values.Length);
+        int key = chunk.Rank;
+        if (!_pushes.TryGetValue(key, out float[]? buffer) || _received[key] >= _assignment!.Length)
+        {
+            _pushes[key] = buffer = new float[_assignment!.Length];
+            _received[key] = 0;
+        }
+        chunk.Values.CopyTo(buffer, chunk.Offset);
+        _received[key] += chunk.Values.Length;
+        if (_received[key] < _assignment.Length)
+        {
+            return;
+        }
+        _pushes.Remove(key);
+        _received.Remove(key);
+        long age = _version - chunk.BaseVersion;
+        if (age > _assignment.Spec.Staleness)
+        {
+            throw new StaleGradientException(
+                $"gradient of rank {chunk.Rank} was computed on version {chunk.BaseVersion}; shard {_assignment.Shard} is at {_version}, beyond the staleness bound {_assignment.Spec.Staleness}");
+        }
+        double clip = _assignment.Spec.GradientClip;
+        bool finite = await Task.Run(() =>
+        {
+            using var scope = NewDisposeScope();
+            Tensor g = tensor(buffer);
+            double norm = g.norm().item<float>();
+            if (!double.IsFinite(norm))
+            {
+                return false;
+            }
+            // Without a global reduction an asynchronous update can only clip its own slice.
+            if (clip > 0 && norm > clip)
+            {
+                g.mul_(clip / (norm + 1e-6));
+            }
+            _optimizer!.Apply([.. _pieces.Select(p => g.narrow(0, p.Start, p.Length))], chunk.LearningRate);
+            return true;
+        });
+        if (!finite)
+        {
+            throw new InvalidOperationException($"gradient of rank {chunk.Rank} at step {chunk.Step} is not finite; shard {_assignment.Shard} refused it");
+        }
+        _version++;
     }
 
     public async Task<double> GradientNormSquaredAsync(long step, int worldSize)
@@ -167,7 +221,7 @@ internal sealed class ParameterShardGrain(
     public async Task<string> SnapshotAsync(long step)
     {
         Tensor parameters = Loaded();
-        if (step != _version)
+        if (step != _version && !Asynchronous)
         {
             throw new InvalidOperationException($"shard {_assignment!.Shard} is at version {_version}, not {step}");
         }
@@ -188,6 +242,8 @@ internal sealed class ParameterShardGrain(
         Release();
         return Task.CompletedTask;
     }
+
+    private bool Asynchronous => _assignment?.Spec.Mode == TrainingMode.Asynchronous;
 
     private static ParameterLayout Layout(ShardAssignment assignment)
     {

@@ -24,12 +24,15 @@ internal sealed class TrainerGrain : Grain, ITrainerGrain
     private Device _device = CPU;
     private float[] _parameters = [];
     private float[] _gradients = [];
+    private long[] _baseVersions = [];
 
     public async Task<TrainerStepResult> StepAsync(TrainerStepRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         await Task.Run(() => Prepare(request.Spec));
         int shards = request.Spec.ParameterShards;
+        bool asynchronous = request.Spec.Mode == TrainingMode.Asynchronous;
+        _baseVersions = new long[shards];
         long bytes = 0;
 
         var clock = Stopwatch.StartNew();
@@ -43,16 +46,18 @@ internal sealed class TrainerGrain : Grain, ITrainerGrain
             _layout!.WriteParameters(_parameters);
             using var scope = NewDisposeScope();
             _model!.zero_grad();
-            double scaled = ReferenceTrainer.ForwardBackward(_model, _data!.GetBatch(request.Step, request.Rank, request.WorldSize), 1.0 / request.WorldSize, _device);
+            // Synchronous: each rank contributes 1/K of the mean gradient; asynchronous: each push is a whole update.
+            double scale = asynchronous ? 1.0 : 1.0 / request.WorldSize;
+            double scaled = ReferenceTrainer.ForwardBackward(_model, _data!.GetBatch(request.Step, request.Rank, request.WorldSize), scale, _device);
             _layout.ReadGradients(_gradients);
-            return scaled * request.WorldSize;
+            return scaled / scale;
         });
         double computeMs = clock.Elapsed.TotalMilliseconds;
 
         clock.Restart();
-        await Task.WhenAll(Enumerable.Range(0, shards).Select(s => PushShardAsync(request, s)));
+        bool[] accepted = await Task.WhenAll(Enumerable.Range(0, shards).Select(s => PushShardAsync(request, s)));
         bytes += _gradients.LongLength * sizeof(float);
-        return new TrainerStepResult(loss, pullMs, computeMs, clock.Elapsed.TotalMilliseconds, bytes);
+        return new TrainerStepResult(loss, pullMs, computeMs, clock.Elapsed.TotalMilliseconds, bytes, accepted.Count(a => !a));
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -90,19 +95,33 @@ internal sealed class TrainerGrain : Grain, ITrainerGrain
         IParameterShardGrain grain = GrainFactory.GetGrain<IParameterShardGrain>(ShardKey(request.JobId, shard));
         for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
         {
-            ParameterChunk chunk = await grain.PullAsync(request.Step, at, Math.Min(TrainingModel.ChunkFloats, length - at));
+            long version = request.Spec.Mode == TrainingMode.Asynchronous ? -1 : request.Step;
+            ParameterChunk chunk = await grain.PullAsync(version, at, Math.Min(TrainingModel.ChunkFloats, length - at));
             chunk.Values.CopyTo(_parameters, offset + at);
+            _baseVersions[shard] = at == 0 ? chunk.Version : Math.Min(_baseVersions[shard], chunk.Version);
         }
     }
 
-    private async Task PushShardAsync(TrainerStepRequest request, int shard)
+    /// <summary>Pushes this rank's gradient slice to a shard; false when an asynchronous shard refused it as stale.</summary>
+    private async Task<bool> PushShardAsync(TrainerStepRequest request, int shard)
     {
         (long offset, int length) = _layout!.ShardRange(shard, request.Spec.ParameterShards);
         IParameterShardGrain grain = GrainFactory.GetGrain<IParameterShardGrain>(ShardKey(request.JobId, shard));
-        for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
+        bool asynchronous = request.Spec.Mode == TrainingMode.Asynchronous;
+        long baseVersion = asynchronous ? _baseVersions[shard] : request.Step;
+        double learningRate = asynchronous ? TrainingModel.Schedule(request.Spec).At(request.Step) : 0;
+        try
         {
-            float[] values = _gradients.AsSpan((int)offset + at, Math.Min(TrainingModel.ChunkFloats, length - at)).ToArray();
-            await grain.PushAsync(new GradientChunk(request.Step, request.Rank, request.WorldSize, request.Step, at, values));
+            for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
+            {
+                float[] values = _gradients.AsSpan((int)offset + at, Math.Min(TrainingModel.ChunkFloats, length - at)).ToArray();
+                await grain.PushAsync(new GradientChunk(request.Step, request.Rank, request.WorldSize, baseVersion, at, values, learningRate));
+            }
+            return true;
+        }
+        catch (StaleGradientException)
+        {
+            return false;
         }
     }
 

@@ -210,6 +210,13 @@ internal sealed partial class TrainingJobGrain(
             GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, rank))
                 .StepAsync(new TrainerStepRequest(JobId, spec, step, rank, workers))));
 
+        if (spec.Mode == TrainingMode.Asynchronous)
+        {
+            // Shards applied each gradient as it arrived; a round ends when every trainer has pushed.
+            await CompleteStepAsync(spec, step, lr, double.NaN, workers, results, 0, watch);
+            return;
+        }
+
         var apply = Stopwatch.StartNew();
         IParameterShardGrain[] shards = Shards(spec);
         double[] squares = await Task.WhenAll(shards.Select(s => s.GradientNormSquaredAsync(step, workers)));
@@ -227,14 +234,18 @@ internal sealed partial class TrainingJobGrain(
         }
         double clip = spec.GradientClip > 0 && norm > spec.GradientClip ? spec.GradientClip / (norm + 1e-6) : 1.0;
         await Task.WhenAll(shards.Select(s => s.ApplyAsync(step, lr, clip)));
-        double applyMs = apply.Elapsed.TotalMilliseconds;
+        await CompleteStepAsync(spec, step, lr, norm, workers, results, apply.Elapsed.TotalMilliseconds, watch);
+    }
 
+    private async Task CompleteStepAsync(
+        TrainingJobSpec spec, long step, double lr, double norm, int workers, TrainerStepResult[] results, double applyMs, Stopwatch watch)
+    {
         long done = step + 1;
         var metrics = new TrainingMetrics(
             done, results.Average(r => r.Loss), lr, norm,
             (double)spec.GlobalBatchRows * TrainingModel.BlockSize(spec) / watch.Elapsed.TotalSeconds,
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
-            results.Sum(r => r.Bytes));
+            results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes));
         TrainingJobState next = state.State with
         {
             Step = done,
@@ -264,7 +275,8 @@ internal sealed partial class TrainingJobGrain(
             IParameterShardGrain shard = GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s));
             for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
             {
-                ParameterChunk chunk = await shard.PullAsync(step, at, Math.Min(TrainingModel.ChunkFloats, length - at));
+                long version = spec.Mode == TrainingMode.Asynchronous ? -1 : step;
+                ParameterChunk chunk = await shard.PullAsync(version, at, Math.Min(TrainingModel.ChunkFloats, length - at));
                 chunk.Values.CopyTo(flat, offset + at);
             }
         }
