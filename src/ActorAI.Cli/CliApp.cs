@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using ActorAI.Abstractions.Training;
 using ActorAI.Cli.Commands;
 using ActorAI.Cli.Compute;
 using ActorAI.Client;
@@ -16,18 +17,23 @@ internal static class CliApp
     private static readonly ParserConfiguration Parser = new() { ResponseFileTokenReplacer = null };
 
     public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
-        RunAsync(args, stdout, stderr, ComputeHostLocator.ForThisProcess(), cancellationToken);
+        RunAsync(args, stdout, stderr, CliEnvironment.ForThisProcess(), cancellationToken);
+
+    public static Task<int> RunAsync(
+        string[] args, TextWriter stdout, TextWriter stderr, ComputeHostLocator computeHost, CancellationToken cancellationToken = default) =>
+        RunAsync(args, stdout, stderr, CliEnvironment.ForThisProcess(computeHost), cancellationToken);
 
     public static async Task<int> RunAsync(
-        string[] args, TextWriter stdout, TextWriter stderr, ComputeHostLocator computeHost, CancellationToken cancellationToken = default)
+        string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
-        var connection = new ConnectionSettings();
-        var root = new RootCommand("actorai — the ActorAI command-line tool: cluster, data, train, models, deploy, generate.");
+        var connection = new ConnectionSettings(environment.Connect);
+        var root = new RootCommand("actorai — the ActorAI command-line tool: cluster, data, train, jobs, models, deploy, generate.");
         connection.AddTo(root);
         root.Add(ClusterCommands.Create(connection, stdout));
         root.Add(DataCommands.Create());
-        root.Add(ComputeCommands.CreateTrain(computeHost));
-        root.Add(ComputeCommands.CreateGenerate(computeHost));
+        root.Add(TrainCommand.Create(connection, environment));
+        root.Add(JobsCommands.Create(connection, environment));
+        root.Add(ComputeCommands.CreateGenerate(environment.ComputeHost));
 
         ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args, Parser);
         if (parse.Action is ParseErrorAction)
@@ -48,6 +54,20 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"actorai: {ex.Message}");
             return ExitCodes.ClusterUnavailable;
+        }
+        catch (TrainingJobException ex)
+        {
+            // Refused by the client's checks or by the cluster: one line per problem, each naming its field.
+            foreach (string error in ex.Errors)
+            {
+                await stderr.WriteLineAsync($"actorai: {error}");
+            }
+            return ExitCodes.InvalidArguments;
+        }
+        catch (TrainingJobNotFoundException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: {ex.Message.TrimEnd('.')} (`actorai jobs list` shows them all).");
+            return ExitCodes.InvalidArguments;
         }
         catch (OptionsValidationException ex)
         {

@@ -4,7 +4,7 @@ using ActorAI.Client;
 namespace ActorAI.Cli;
 
 /// <summary>The options every command that talks to a cluster accepts, with environment-variable fallbacks.</summary>
-internal sealed class ConnectionSettings
+internal sealed class ConnectionSettings(ClusterConnector connect)
 {
     public Option<string[]> Gateway { get; } = new("--gateway")
     {
@@ -32,13 +32,20 @@ internal sealed class ConnectionSettings
         DefaultValueFactory = _ => 10,
     };
 
+    /// <summary>The connection options.</summary>
+    public IReadOnlyList<Option> All => [Gateway, Postgres, ClusterId, Timeout];
+
     public void AddTo(Command command)
     {
-        command.Add(Gateway);
-        command.Add(Postgres);
-        command.Add(ClusterId);
-        command.Add(Timeout);
+        foreach (Option option in All)
+        {
+            command.Add(option);
+        }
     }
+
+    /// <summary>Connects with the options of <paramref name="parse"/>.</summary>
+    /// <exception cref="ClusterUnavailableException">No gateway answered in time.</exception>
+    public Task<ActorAIClient> ConnectAsync(ParseResult parse, CancellationToken cancellationToken) => connect(Read(parse), cancellationToken);
 
     public ActorAIClientOptions Read(ParseResult parse)
     {

@@ -10,17 +10,19 @@ namespace ActorAI.Client;
 
 /// <summary>
 /// A connection to an ActorAI cluster: a small typed facade over an Orleans cluster client. Create with
-/// <see cref="ConnectAsync"/>; dispose to disconnect.
+/// <see cref="ConnectAsync"/> (or wrap a cluster client this process already has with <see cref="Create"/>); dispose to
+/// disconnect.
 /// </summary>
-public sealed class ActorAIClient : IAsyncDisposable
+public sealed partial class ActorAIClient : IAsyncDisposable
 {
-    private readonly IHost _host;
+    // Null when the client wraps a cluster client it does not own (see Create).
+    private readonly IHost? _host;
 
-    private ActorAIClient(IHost host, ActorAIClientOptions options)
+    private ActorAIClient(IHost? host, IClusterClient cluster, ActorAIClientOptions options)
     {
         _host = host;
         Options = options;
-        Cluster = host.Services.GetRequiredService<IClusterClient>();
+        Cluster = cluster;
     }
 
     /// <summary>The options this client connected with.</summary>
@@ -76,7 +78,7 @@ public sealed class ActorAIClient : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(options.ConnectTimeout + TimeSpan.FromSeconds(5));
             await host.StartAsync(timeout.Token).ConfigureAwait(false);
-            return new ActorAIClient(host, options);
+            return new ActorAIClient(host, host.Services.GetRequiredService<IClusterClient>(), options);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -84,6 +86,16 @@ public sealed class ActorAIClient : IAsyncDisposable
             throw new ClusterUnavailableException(
                 $"cannot reach the ActorAI cluster at {options.Describe()} within {options.ConnectTimeout.TotalSeconds:0.#} s: {Describe(ex)}", ex);
         }
+    }
+
+    /// <summary>
+    /// Wraps a cluster client this process already has — the one a silo host or a co-hosted client registers, or a test
+    /// double. The facade does not own it: disposing the facade leaves <paramref name="cluster"/> running.
+    /// </summary>
+    public static ActorAIClient Create(IClusterClient cluster, ActorAIClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return new ActorAIClient(null, cluster, options ?? new ActorAIClientOptions());
     }
 
     /// <summary>Every silo of the cluster with its status and advertised resources (dead silos included).</summary>
@@ -99,6 +111,10 @@ public sealed class ActorAIClient : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_host is null)
+        {
+            return;
+        }
         try
         {
             await _host.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);

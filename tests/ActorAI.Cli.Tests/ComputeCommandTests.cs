@@ -9,15 +9,29 @@ namespace ActorAI.Cli.Tests;
 public sealed class ComputeCommandTests
 {
     [Fact]
-    public async Task TrainWithoutLocalSaysClusterTrainingIsNotHereYet()
+    public async Task TrainWithoutLocalGoesToTheClusterNotToTheComputeHost()
     {
         using var temp = new TempDirectory();
+        ComputeHostLocator locator = FakeCompute(temp, exitCode: 0);
 
-        (int code, string stderr) = await RunAsync(Unused(temp), "train", "--data", temp.Path);
+        (int code, string stderr) = await RunAsync(locator, "train", "--data", temp.Path, "--job-id", "j", "--gateway", $"127.0.0.1:{TestPorts.Free(1)[0]}", "--timeout", "1");
 
-        Assert.Equal(ExitCodes.InvalidArguments, code);
-        Assert.StartsWith("actorai train: training on the cluster arrives with the distributed training feature", stderr, StringComparison.Ordinal);
-        Assert.Contains("actorai train --local --data DIR", stderr, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.ClusterUnavailable, code);
+        Assert.StartsWith("actorai: cannot reach the ActorAI cluster", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.Combine("args.txt")));
+    }
+
+    [Fact]
+    public async Task TrainLocalPassesOptionsTheClusterPathAlsoKnowsThroughInOrder()
+    {
+        using var temp = new TempDirectory();
+        ComputeHostLocator locator = FakeCompute(temp, exitCode: 0);
+
+        (int code, string stderr) = await RunAsync(locator,
+            "train", "--local", "--data", "/data/x", "--lr", "3e-4", "--gateway", "127.0.0.1:1", "--minutes", "2", "--threads", "4", "--checkpoint-dir", "ckpt");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["train", "--data", "/data/x", "--lr", "3e-4", "--minutes", "2", "--threads", "4", "--checkpoint-dir", "ckpt"], Arguments(temp));
     }
 
     [Fact]

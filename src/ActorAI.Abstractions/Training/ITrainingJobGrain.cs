@@ -16,7 +16,10 @@ public interface ITrainingJobGrain : IGrainWithStringKey
     [Alias("Get"), Orleans.Concurrency.AlwaysInterleave]
     Task<TrainingJobInfo> GetAsync();
 
-    /// <summary>Metrics of the steps after <paramref name="afterStep"/> (at most <paramref name="max"/>).</summary>
+    /// <summary>
+    /// Metrics recorded after step <paramref name="afterStep"/>, in the order the steps ran (at most <paramref name="max"/>;
+    /// the job keeps the last 10,000). Steps re-run after a recovery appear again with their new figures.
+    /// </summary>
     [Alias("GetMetrics"), Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max);
 

@@ -51,7 +51,10 @@ public sealed record TrainingMetrics(
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingCheckpoint")]
 public sealed record TrainingCheckpoint([property: Id(0)] long Step, [property: Id(1)] IReadOnlyList<string> ShardArtifacts);
 
-/// <summary>What a caller sees of a job.</summary>
+/// <summary>
+/// What a caller sees of a job. A job that was never submitted reports a null <see cref="Spec"/> and a default
+/// <see cref="SubmittedAt"/>).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingJobInfo")]
 public sealed record TrainingJobInfo(
     [property: Id(0)] string JobId,

@@ -17,7 +17,7 @@ internal static class ClusterCommands
         var status = new Command("status", "List every silo with its status and advertised resources.") { json };
         status.SetAction(async (parse, ct) =>
         {
-            await using ActorAIClient client = await ActorAIClient.ConnectAsync(connection.Read(parse), ct);
+            await using ActorAIClient client = await connection.ConnectAsync(parse, ct);
             IReadOnlyList<SiloInfo> silos = await client.GetSilosAsync();
             if (parse.GetValue(json))
             {
@@ -41,7 +41,7 @@ internal static class ClusterCommands
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"actorai: --count must be between 1 and 10000 (was {n}).");
                 return ExitCodes.InvalidArguments;
             }
-            await using ActorAIClient client = await ActorAIClient.ConnectAsync(connection.Read(parse), ct);
+            await using ActorAIClient client = await connection.ConnectAsync(parse, ct);
             for (int i = 0; i < n; i++)
             {
                 long start = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -5,36 +5,12 @@ using ActorAI.Cli.Compute;
 namespace ActorAI.Cli.Commands;
 
 /// <summary>
-/// <c>actorai train --local</c> and <c>actorai generate</c>: run <c>actorai-compute</c> (the process that loads
-/// LibTorch; this one never does) with the same arguments. Only <c>--local</c> and <c>--checkpoint</c> are parsed here;
-/// every other token goes to actorai-compute untouched, which parses and checks it.
+/// <c>actorai generate</c> and, through <see cref="RunAsync"/>, <c>actorai train --local</c>: run <c>actorai-compute</c>
+/// (the process that loads LibTorch; this one never does) with the same arguments. Only <c>--checkpoint</c> is parsed
+/// here; every other token goes to actorai-compute untouched, which parses and checks it.
 /// </summary>
 internal static class ComputeCommands
 {
-    public static Command CreateTrain(ComputeHostLocator locator)
-    {
-        var local = new Option<bool>("--local")
-        {
-            Description = "Train on this machine with actorai-compute. The other options are actorai-compute train's: --data DIR "
-                + "(required), --preset, --steps N or --minutes M, --checkpoint-dir, --init, --resume, ...; "
-                + "`actorai train --local -- --help` lists them.",
-        };
-        var train = new Command("train", "Train a language model on a prepared dataset.") { local };
-        train.TreatUnmatchedTokensAsErrors = false;
-        train.SetAction(async (parse, ct) =>
-        {
-            if (!parse.GetValue(local))
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync(
-                    "actorai train: training on the cluster arrives with the distributed training feature; "
-                    + "for now train on this machine with `actorai train --local --data DIR [options]`.");
-                return ExitCodes.InvalidArguments;
-            }
-            return await RunAsync(locator, parse, ["train", .. parse.UnmatchedTokens], ct);
-        });
-        return train;
-    }
-
     public static Command CreateGenerate(ComputeHostLocator locator)
     {
         var checkpoint = new Option<string>("--checkpoint")
@@ -62,7 +38,8 @@ internal static class ComputeCommands
         return generate;
     }
 
-    private static async Task<int> RunAsync(ComputeHostLocator locator, ParseResult parse, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    /// <summary>Runs actorai-compute with <paramref name="arguments"/> (the first names its command) and returns its exit code.</summary>
+    public static async Task<int> RunAsync(ComputeHostLocator locator, ParseResult parse, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         TextWriter stderr = parse.InvocationConfiguration.Error;
         if (!locator.TryLocate(out ComputeHost? host, out string problem))

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using ActorAI.Abstractions.Training;
+using ActorAI.Cli.Rendering;
+using ActorAI.Cli.Training;
+using ActorAI.Client;
+
+namespace ActorAI.Cli.Commands;
+
+/// <summary>
+/// <c>actorai train</c>: submit a training job to the cluster and follow it, or with <c>--local</c> train on this
+/// machine through actorai-compute (the tokens after <c>train</c> go there unchanged).
+/// </summary>
+internal static class TrainCommand
+{
+    private const string Prefix = "actorai train";
+
+    public static Command Create(ConnectionSettings connection, CliEnvironment environment)
+    {
+        var arguments = new TrainArguments();
+        var train = new Command("train",
+            "Train a language model on a prepared dataset: on the cluster, followed with a live progress bar until it ends, or on this machine with --local.\n"
+            + "  actorai train --data DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]\n"
+            + "                [--checkpoint-interval N] [--lr --min-lr --warmup --weight-decay --clip --seed --threads] [--job-id ID] [--detach]\n"
+            + "  actorai train --local --data DIR [actorai-compute train options]\n"
+            + "Exit codes: 0 succeeded, 1 failed or cancelled, 2 invalid options, 3 cluster unreachable, 130 stopped following (the job keeps running).");
+        arguments.AddTo(train);
+        // The tokens of --local go to actorai-compute; on the cluster path unmatched tokens are reported below.
+        train.TreatUnmatchedTokensAsErrors = false;
+        train.SetAction(async (parse, ct) =>
+        {
+            if (parse.GetValue(arguments.Local))
+            {
+                IReadOnlyList<string> local = TrainArguments.LocalArguments(parse, [arguments.Local, .. connection.All]);
+                return await ComputeCommands.RunAsync(environment.ComputeHost, parse, ["train", .. local], ct);
+            }
+            return await SubmitAsync(parse, arguments, connection, environment, ct);
+        });
+        return train;
+    }
+
+    private static async Task<int> SubmitAsync(
+        ParseResult parse, TrainArguments arguments, ConnectionSettings connection, CliEnvironment environment, CancellationToken cancellationToken)
+    {
+        TextWriter stdout = parse.InvocationConfiguration.Output;
+        TextWriter stderr = parse.InvocationConfiguration.Error;
+        TrainingJobSpec spec = arguments.ToSpec(parse);
+        string jobId = arguments.ReadJobId(parse, environment.Time);
+        var problems = new List<string>(arguments.Validate(parse, spec, jobId));
+        if (parse.UnmatchedTokens.Count > 0)
+        {
+            problems.Add($"unrecognized {string.Join(" ", parse.UnmatchedTokens)} (actorai-compute's other options need {arguments.Local.Name})");
+        }
+        if (problems.Count > 0)
+        {
+            foreach (string problem in problems)
+            {
+                await stderr.WriteLineAsync($"{Prefix}: {problem}");
+            }
+            return ExitCodes.InvalidArguments;
+        }
+        if (!Directory.Exists(spec.Dataset) && !File.Exists(spec.Dataset))
+        {
+            // The silos read the dataset, not this machine, so this is not an error.
+            await stderr.WriteLineAsync($"{Prefix}: note: {spec.Dataset} does not exist on this machine; every silo must be able to read it.");
+        }
+
+        await using ActorAIClient client = await connection.ConnectAsync(parse, cancellationToken);
+        TrainingJobInfo info = await client.SubmitTrainingJobAsync(jobId, spec);
+        await stdout.WriteLineAsync(
+            $"Submitted training job {jobId}: {spec.Model}, {Units.FormatCount(spec.Steps)} steps of {Units.FormatCount(spec.GlobalBatchRows)} rows "
+            + $"over {spec.Workers} {(spec.Workers == 1 ? "worker" : "workers")} and {spec.ParameterShards} parameter {(spec.ParameterShards == 1 ? "shard" : "shards")}, "
+            + (spec.Mode == TrainingMode.Asynchronous ? $"asynchronous (staleness {spec.Staleness})." : "synchronous."));
+        if (parse.GetValue(arguments.Detach))
+        {
+            await stdout.WriteLineAsync($"Follow it with `actorai jobs watch {jobId}`.");
+            return ExitCodes.Ok;
+        }
+        await stdout.FlushAsync(cancellationToken);
+        return await JobFollower.FollowAsync(
+            jobId,
+            client.WatchTrainingJobAsync(jobId, info.Step, environment.PollInterval, cancellationToken),
+            TrainingJobDisplay.For(stderr, environment.Time),
+            stdout, stderr, cancellationToken);
+    }
+}
