@@ -113,16 +113,8 @@ public sealed class ClusterFailoverTests(PostgresFixture postgres, ITestOutputHe
 
     private static async Task<string> RunCliAsync(string[] args)
     {
-        var start = new ProcessStartInfo("dotnet", [TestPaths.Cli, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"actorai {string.Join(' ', args)} exited {process.ExitCode}: {await stderr}");
-        return stdout;
+        ProcessResult result = await ProcessRunner.RunAsync("dotnet", [TestPaths.Cli, .. args]);
+        Assert.True(result.ExitCode == 0, $"actorai {string.Join(' ', args)} exited {result.ExitCode}: {result.StandardError}");
+        return result.StandardOutput;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ActorAI.Grains.Placement;
 using ActorAI.Grains.Storage;
+using ActorAI.Grains.Training;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace ActorAI.Grains.Hosting;
@@ -21,6 +22,7 @@ public static class ActorAISiloBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactDirectory);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IArtifactStore>(new FileArtifactStore(artifactDirectory));
+        builder.Services.TryAddSingleton<ComputeLanes>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata()));
     }

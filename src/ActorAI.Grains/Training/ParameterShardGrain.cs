@@ -30,8 +30,12 @@ internal sealed class ParameterShardGrain(
     private (int Start, int Length, bool Decay)[] _pieces = [];
     private AdamWOptimizer? _optimizer;
     private long _version;
-    private readonly SortedDictionary<int, float[]> _pushes = [];
+    private readonly SortedDictionary<int, float[]> _pushes = [];   // rank → this step's gradient (reused buffers)
+    private readonly Dictionary<int, float[]> _buffers = [];         // rank → buffer kept across steps (no per-step large allocations)
     private readonly Dictionary<int, int> _received = [];
+    private float[]? _sum;
+    private float[]? _pullCache;                                     // the slice at _pullCacheVersion, shared by every pull of that version
+    private long _pullCacheVersion = -1;
     private long _pendingStep = -1;
     private float[]? _averaged;
 
@@ -70,7 +74,13 @@ internal sealed class ParameterShardGrain(
             throw new InvalidOperationException($"shard {_assignment!.Shard} of job {_assignment.JobId} is at version {_version}, not {version}");
         }
         CheckRange(offset, length);
-        float[] values = parameters.narrow(0, offset, length).ToFloatArray();
+        if (_pullCacheVersion != _version || _pullCache is null)
+        {
+            _pullCache = parameters.ToFloatArray();
+            _pullCacheVersion = _version;
+        }
+        // Chunks are immutable once sent: a whole-slice pull shares the cached array, a partial one copies.
+        float[] values = offset == 0 && length == _pullCache.Length ? _pullCache : _pullCache.AsSpan(offset, length).ToArray();
         return Task.FromResult(new ParameterChunk(_version, offset, values));
     }
 
@@ -98,7 +108,7 @@ internal sealed class ParameterShardGrain(
         }
         if (!_pushes.TryGetValue(chunk.Rank, out float[]? buffer))
         {
-            _pushes[chunk.Rank] = buffer = new float[_assignment!.Length];
+            _pushes[chunk.Rank] = buffer = Buffer(chunk.Rank);
             _received[chunk.Rank] = 0;
         }
         chunk.Values.CopyTo(buffer, chunk.Offset);
@@ -113,12 +123,12 @@ internal sealed class ParameterShardGrain(
         int key = chunk.Rank;
         if (!_pushes.TryGetValue(key, out float[]? buffer) || _received[key] >= _assignment!.Length)
         {
-            _pushes[key] = buffer = new float[_assignment!.Length];
+            _pushes[key] = buffer = Buffer(key);
             _received[key] = 0;
         }
         chunk.Values.CopyTo(buffer, chunk.Offset);
         _received[key] += chunk.Values.Length;
-        if (_received[key] < _assignment.Length)
+        if (_received[key] < _assignment!.Length)
         {
             return;
         }
@@ -165,24 +175,17 @@ internal sealed class ParameterShardGrain(
         }
         float[][] buffers = [.. _pushes.Where(p => p.Key < worldSize).Select(p => p.Value)];
         // Sum in rank order (SortedDictionary), as the reference loop accumulates its micro-batches.
-        (_averaged, double sumSquares) = await Task.Run(() =>
+        float[] sum = _sum ??= new float[_assignment!.Length];
+        double sumSquares = await Task.Run(() =>
         {
-            var sum = (float[])buffers[0].Clone();
+            buffers[0].CopyTo(sum, 0);
             for (int r = 1; r < buffers.Length; r++)
             {
-                float[] b = buffers[r];
-                for (int i = 0; i < sum.Length; i++)
-                {
-                    sum[i] += b[i];
-                }
+                Add(sum, buffers[r]);
             }
-            double squares = 0;
-            foreach (float g in sum)
-            {
-                squares += (double)g * g;
-            }
-            return (sum, squares);
+            return SumOfSquares(sum);
         });
+        _averaged = sum;
         return sumSquares;
     }
 
@@ -245,6 +248,40 @@ internal sealed class ParameterShardGrain(
 
     private bool Asynchronous => _assignment?.Spec.Mode == TrainingMode.Asynchronous;
 
+    private float[] Buffer(int rank)
+    {
+        if (!_buffers.TryGetValue(rank, out float[]? buffer) || buffer.Length != _assignment!.Length)
+        {
+            _buffers[rank] = buffer = new float[_assignment!.Length];
+        }
+        return buffer;
+    }
+
+    private static void Add(float[] sum, float[] values)
+    {
+        int i = 0;
+        var s = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(sum.AsSpan());
+        var v = System.Runtime.InteropServices.MemoryMarshal.Cast<float, System.Numerics.Vector<float>>(values.AsSpan());
+        for (; i < s.Length; i++)
+        {
+            s[i] += v[i];
+        }
+        for (int j = i * System.Numerics.Vector<float>.Count; j < sum.Length; j++)
+        {
+            sum[j] += values[j];
+        }
+    }
+
+    private static double SumOfSquares(float[] values)
+    {
+        double total = 0;
+        foreach (float g in values)
+        {
+            total += (double)g * g;
+        }
+        return total;
+    }
+
     private static ParameterLayout Layout(ShardAssignment assignment)
     {
         // The layout depends only on the model's shape; the weights of this throwaway model are never used.
@@ -291,5 +328,9 @@ internal sealed class ParameterShardGrain(
         _optimizer = null;
         _parameters = null;
         _views = [];
+        _buffers.Clear();
+        _sum = null;
+        _pullCache = null;
+        _pullCacheVersion = -1;
     }
 }

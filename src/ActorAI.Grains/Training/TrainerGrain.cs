@@ -15,7 +15,7 @@ namespace ActorAI.Grains.Training;
 /// Compute runs on the thread pool, off the grain scheduler.
 /// </summary>
 [ComputePlacement]
-internal sealed class TrainerGrain : Grain, ITrainerGrain
+internal sealed class TrainerGrain(ComputeLanes lanes) : Grain, ITrainerGrain
 {
     private TrainingJobSpec? _spec;
     private Gpt? _model;
@@ -25,6 +25,7 @@ internal sealed class TrainerGrain : Grain, ITrainerGrain
     private float[] _parameters = [];
     private float[] _gradients = [];
     private long[] _baseVersions = [];
+    private float[][] _pushBuffers = [];   // per shard, reused: a push is copied by the shard before the call returns
 
     public async Task<TrainerStepResult> StepAsync(TrainerStepRequest request)
     {
@@ -41,7 +42,7 @@ internal sealed class TrainerGrain : Grain, ITrainerGrain
         double pullMs = clock.Elapsed.TotalMilliseconds;
 
         clock.Restart();
-        double loss = await Task.Run(() =>
+        double loss = await lanes.RunAsync(() =>
         {
             _layout!.WriteParameters(_parameters);
             using var scope = NewDisposeScope();
@@ -86,6 +87,7 @@ internal sealed class TrainerGrain : Grain, ITrainerGrain
         _data = new DatasetTrainingData(spec.Dataset, spec.GlobalBatchRows, (ulong)spec.Seed);
         _parameters = new float[_layout.Count];
         _gradients = new float[_layout.Count];
+        _pushBuffers = [.. Enumerable.Range(0, spec.ParameterShards).Select(s => new float[Math.Min(TrainingModel.ChunkFloats, _layout.ShardRange(s, spec.ParameterShards).Length)])];
         _spec = spec;
     }
 
@@ -114,7 +116,9 @@ internal sealed class TrainerGrain : Grain, ITrainerGrain
         {
             for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
             {
-                float[] values = _gradients.AsSpan((int)offset + at, Math.Min(TrainingModel.ChunkFloats, length - at)).ToArray();
+                int n = Math.Min(TrainingModel.ChunkFloats, length - at);
+                float[] values = n == _pushBuffers[shard].Length ? _pushBuffers[shard] : new float[n];
+                _gradients.AsSpan((int)offset + at, n).CopyTo(values);
                 await grain.PushAsync(new GradientChunk(request.Step, request.Rank, request.WorldSize, baseVersion, at, values, learningRate));
             }
             return true;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace ActorAI.IntegrationTests.Infrastructure;
@@ -29,20 +28,12 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     private static async Task<string> StartWithScriptAsync()
     {
-        var start = new ProcessStartInfo("bash", [Path.Combine(TestPaths.RepositoryRoot, "scripts", "postgres.sh"), "start"])
+        ProcessResult result = await ProcessRunner.RunAsync("bash", [Path.Combine(TestPaths.RepositoryRoot, "scripts", "postgres.sh"), "start"]);
+        if (result.ExitCode != 0)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"scripts/postgres.sh start failed ({process.ExitCode}): {await stderr}");
+            throw new InvalidOperationException($"scripts/postgres.sh start failed ({result.ExitCode}): {result.StandardError}");
         }
-        return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
+        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
     }
 }
 
