@@ -23,7 +23,7 @@ internal static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "LibTorch intra-op threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var trainSteps = new Option<int>("--train-steps") { Description = "Measured training steps per model.", DefaultValueFactory = _ => 20 };
         var rssSteps = new Option<int>("--rss-steps") { Description = "Training steps of the memory run.", DefaultValueFactory = _ => 300 };
-        var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated per sequence.", DefaultValueFactory = _ => 128 };
+        var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated per sequence (after a 16-token prompt).", DefaultValueFactory = _ => 128 };
         var device = new Option<string>("--device") { DefaultValueFactory = _ => "auto" };
         var only = new Option<string?>("--only") { Description = "Run one section: train, generate or memory (default: all)." };
         var command = new Command("bench", "Compute benchmark: matmul peak, training tokens/s and MFU, generation with/without KV cache, memory.")
@@ -49,6 +49,7 @@ internal static class BenchCommand
                 Print("rss_growth_pct", Memory(parse.GetValue(rssSteps), target));
                 return 0;
             }
+            double rssGrowth = Memory(parse.GetValue(rssSteps), target);
             double peak = MatmulPeak(target);
             Print("matmul_peak_gflops", peak / 1e9);
 
@@ -60,7 +61,15 @@ internal static class BenchCommand
                 return 0;
             }
             (double speedupB1, _) = GenerationSection(target, parse.GetValue(genTokens));
-            Memory(parse.GetValue(rssSteps), target);
+            // A second peak measurement after the work: the machine is shared, so keep the better estimate.
+            double peakAfter = MatmulPeak(target);
+            if (peakAfter > peak)
+            {
+                Print("matmul_peak_gflops", peakAfter / 1e9);
+                tinyMfu *= peak / peakAfter;
+                smallMfu *= peak / peakAfter;
+            }
+            Print("rss_growth_pct", rssGrowth);
 
             Print("train_tiny_mfu", tinyMfu);
             Print("kv_speedup_b1", speedupB1);
@@ -86,6 +95,8 @@ internal static class BenchCommand
         }
     }
 
+    // The fastest single multiplication of each size over ~0.6 s: on a shared machine the best observed rate is the
+    // closest estimate of what the cores can do, and it keeps MFU an honest fraction of it.
     private static double MatmulPeak(Device device)
     {
         double best = 0;
@@ -94,18 +105,19 @@ internal static class BenchCommand
             using var scope = NewDisposeScope();
             Tensor a = randn(n, n, device: device), b = randn(n, n, device: device);
             a.matmul(b).Dispose();
-            int reps = 0;
+            double fastest = double.MaxValue;
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed.TotalSeconds < 0.6)
             {
+                long start = Stopwatch.GetTimestamp();
                 a.matmul(b).Dispose();
-                reps++;
+                if (device.type == DeviceType.CUDA)
+                {
+                    cuda.synchronize();
+                }
+                fastest = Math.Min(fastest, Stopwatch.GetElapsedTime(start).TotalSeconds);
             }
-            if (device.type == DeviceType.CUDA)
-            {
-                cuda.synchronize();
-            }
-            double flops = 2.0 * n * n * n * reps / clock.Elapsed.TotalSeconds;
+            double flops = 2.0 * n * n * n / fastest;
             Print($"matmul_{n}_gflops", flops / 1e9);
             best = Math.Max(best, flops);
         }
@@ -140,45 +152,64 @@ internal static class BenchCommand
         using var model = new Gpt(GptConfig.Preset("small", 256), device);
         var rng = new Random(5);
         long[][] prompts = [.. Enumerable.Range(0, batch).Select(_ => Enumerable.Range(0, 16).Select(_ => (long)rng.Next(1, 256)).ToArray())];
+        Run(4); // warm-up: JIT and first-call costs stay out of the measurement
         var clock = Stopwatch.StartNew();
-        if (!cached)
+        Run(tokens);
+        return batch * tokens / clock.Elapsed.TotalSeconds;
+
+        void Run(int count)
         {
-            NaiveGenerator.Generate(model, prompts, tokens, SamplingOptions.Greedy(tokens));
-        }
-        else
-        {
+            if (!cached)
+            {
+                NaiveGenerator.Generate(model, prompts, count, SamplingOptions.Greedy(count));
+                return;
+            }
             using var generator = new BatchedGenerator(model, new NoEndTokenizer(), batch);
             foreach (long[] p in prompts)
             {
-                generator.Submit([.. p.Select(x => (int)x)], SamplingOptions.Greedy(tokens));
+                generator.Submit([.. p.Select(x => (int)x)], SamplingOptions.Greedy(count));
             }
             while (generator.HasWork)
             {
                 generator.Step();
             }
         }
-        return batch * tokens / clock.Elapsed.TotalSeconds;
     }
 
+    // RSS (after a full collection) every 10 steps from step N/3. The allocator makes it a saw-tooth, so flatness
+    // compares the peak of steps 2N/3..N with the peak of steps N/3..2N/3 (100-200 vs 200-300 for 300 steps).
     private static double Memory(int steps, Device device)
     {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
         torch.manual_seed(3);
         using var model = new Gpt(GptConfig.Preset("small", 256), device);
         var data = new RandomTokenData(256, 16, 256);
-        long at100 = 0, atEnd = 0;
-        int mark = Math.Min(100, steps / 3);
+        int first = steps / 3, middle = 2 * steps / 3;
+        var samples = new List<(long Step, long Rss)>();
         var options = new TrainingOptions { Steps = steps, MicroBatchRows = 16, WarmupSteps = 10, EvalInterval = 0, EvalBatches = 1, IntraOpThreads = torch.get_num_threads() };
         ReferenceTrainer.Run(model, data, options, new Synchronous(p =>
         {
-            if (p.Step == mark) at100 = ResidentBytes("VmRSS");
-            if (p.Step == steps) atEnd = ResidentBytes("VmRSS");
+            if (p.Step >= first && p.Step % 10 == 0)
+            {
+                samples.Add((p.Step, SettledResidentBytes()));
+            }
         }));
-        Print($"rss_step{mark}_mib", at100 / 1048576.0);
-        Print($"rss_step{steps}_mib", atEnd / 1048576.0);
-        Print("rss_peak_mib", ResidentBytes("VmHWM") / 1048576.0);
-        double growth = (atEnd - at100) * 100.0 / at100;
+        double earlier = samples.Where(x => x.Step <= middle).Max(x => x.Rss);
+        double later = samples.Where(x => x.Step > middle).Max(x => x.Rss);
+        Print($"rss_peak_steps_{first}_{middle}_mib", earlier / 1048576.0);
+        Print($"rss_peak_steps_{middle}_{steps}_mib", later / 1048576.0);
+        Print("rss_process_peak_mib", ResidentBytes("VmHWM") / 1048576.0);
+        double growth = (later - earlier) * 100.0 / earlier;
         Print("rss_growth_pct", growth);
         return growth;
+    }
+
+    private static long SettledResidentBytes()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        return ResidentBytes("VmRSS");
     }
 
     private static long ResidentBytes(string field)
