@@ -69,6 +69,51 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
         Assert.Equal(TrainingJobStatus.Succeeded, steady.Status);
     }
 
+    [Fact]
+    public async Task AJobResumesAfterTheWholeClusterRestarts()
+    {
+        string artifacts = Path.Combine(Path.GetTempPath(), "actorai-it-artifacts", Guid.NewGuid().ToString("N"));
+        string serviceId = $"svc-{Guid.NewGuid():N}";
+        var spec = new TrainingJobSpec(Model: "tiny", Dataset: TrainingDataset.Directory, Steps: 24, GlobalBatchRows: 6, Workers: 2,
+            ParameterShards: 2, CheckpointInterval: CheckpointInterval, LearningRate: 3e-3, MinLearningRate: 3e-4, WarmupSteps: 3, Seed: 5, IntraOpThreads: 1);
+        string jobId = $"restart-{Guid.NewGuid():N}";
+
+        long stepBeforeRestart;
+        await using (TestCluster first = await StartClusterAsync(serviceId, artifacts, silos: 2))
+        {
+            ITrainingJobGrain job = first.GrainFactory.GetGrain<ITrainingJobGrain>(jobId);
+            await job.SubmitAsync(spec);
+            await WaitForStepAsync(job, 8);
+            stepBeforeRestart = (await job.GetAsync()).Step;
+            await first.StopAllSilosAsync();
+        }
+
+        await using TestCluster second = await StartClusterAsync(serviceId, artifacts, silos: 2);
+        // Any call reactivates the job from PostgreSQL (in production the job's reminder does it within a minute).
+        TrainingJobInfo resumed = await WaitForEndAsync(second.GrainFactory.GetGrain<ITrainingJobGrain>(jobId), TimeSpan.FromMinutes(3));
+        output.WriteLine($"stopped at step {stepBeforeRestart}; recoveries {resumed.Recoveries}");
+
+        Assert.Equal(TrainingJobStatus.Succeeded, resumed.Status);
+        Assert.Equal(24, resumed.Step);
+        Assert.True(resumed.Recoveries >= 1, "the restarted job did not restore its shards from the checkpoint");
+    }
+
+    private async Task<TestCluster> StartClusterAsync(string serviceId, string artifacts, int silos)
+    {
+        var builder = new TestClusterBuilder((short)silos);
+        builder.Options.ClusterId = $"restart-{Guid.NewGuid():N}";
+        builder.Options.ServiceId = serviceId;
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ActorAI:Postgres"] = postgres.ConnectionString,
+            ["ActorAI:Artifacts"] = artifacts,
+        }));
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        TestCluster cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
     // Steps re-run after the restore: the last step reached before it minus the checkpoint it resumed from.
     private static long StepsLost(IReadOnlyList<TrainingMetrics> metrics)
     {
