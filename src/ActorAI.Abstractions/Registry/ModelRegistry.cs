@@ -1,0 +1,91 @@
+namespace ActorAI.Abstractions.Registry;
+
+/// <summary>Where a model version came from.</summary>
+/// <param name="TrainingJob">The job that produced it, if any.</param>
+/// <param name="DatasetManifestSha256">SHA-256 of the dataset manifest it was trained on, if known.</param>
+/// <param name="Tokenizer">Tokenizer spec.</param>
+/// <param name="Config">Model configuration (JSON).</param>
+/// <param name="HyperParameters">Training settings.</param>
+/// <param name="Metrics">Final metrics (e.g. loss).</param>
+[GenerateSerializer, Immutable, Alias("ActorAI.ModelLineage")]
+public sealed record ModelLineage(
+    [property: Id(0)] string? TrainingJob,
+    [property: Id(1)] string? DatasetManifestSha256,
+    [property: Id(2)] string? Tokenizer,
+    [property: Id(3)] string? Config,
+    [property: Id(4)] IReadOnlyDictionary<string, string> HyperParameters,
+    [property: Id(5)] IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>One registered version: its weights (an artifact, verified by hash when loaded), lineage and tags.</summary>
+[GenerateSerializer, Immutable, Alias("ActorAI.ModelVersion")]
+public sealed record ModelVersion(
+    [property: Id(0)] int Version,
+    [property: Id(1)] string Artifact,
+    [property: Id(2)] ModelLineage Lineage,
+    [property: Id(3)] IReadOnlyList<string> Tags,
+    [property: Id(4)] DateTimeOffset CreatedAt);
+
+/// <summary>An alias moved (Version set) or removed (Version null).</summary>
+[GenerateSerializer, Immutable, Alias("ActorAI.AliasChange")]
+public sealed record AliasChange([property: Id(0)] string Alias, [property: Id(1)] int? Version, [property: Id(2)] DateTimeOffset At);
+
+/// <summary>A model: its versions, current aliases and alias history.</summary>
+[GenerateSerializer, Immutable, Alias("ActorAI.ModelInfo")]
+public sealed record ModelInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] IReadOnlyList<ModelVersion> Versions,
+    [property: Id(2)] IReadOnlyDictionary<string, int> Aliases,
+    [property: Id(3)] IReadOnlyList<AliasChange> AliasHistory);
+
+/// <summary>The registry entry of one model (key: model name), persisted.</summary>
+[Alias("ActorAI.IModelGrain")]
+public interface IModelGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the final weights of a succeeded training job as a new version.</summary>
+    /// <exception cref="ModelRegistryException">The job does not exist or has not succeeded.</exception>
+    [Alias("RegisterFromJob")]
+    Task<ModelVersion> RegisterFromJobAsync(string jobId, IReadOnlyList<string> tags);
+
+    /// <summary>
+    /// Imports a safetensors checkpoint readable by the silo (checked to load as a GPT-2-layout model) into the artifact
+    /// store as a new version.
+    /// </summary>
+    /// <exception cref="ModelRegistryException">The file is missing or not a valid checkpoint.</exception>
+    [Alias("Import")]
+    Task<ModelVersion> ImportCheckpointAsync(string path, ModelLineage lineage, IReadOnlyList<string> tags);
+
+    /// <summary>Every version, alias and alias change.</summary>
+    [Alias("Get"), Orleans.Concurrency.ReadOnly]
+    Task<ModelInfo> GetAsync();
+
+    /// <summary>A version by number (<c>3</c>), alias (<c>production</c>) or <c>latest</c>.</summary>
+    /// <exception cref="ModelRegistryException">No such version or alias.</exception>
+    [Alias("Resolve"), Orleans.Concurrency.ReadOnly]
+    Task<ModelVersion> ResolveAsync(string versionOrAlias);
+
+    /// <summary>Points <paramref name="alias"/> at <paramref name="version"/>, recording the change.</summary>
+    [Alias("SetAlias")]
+    Task<ModelInfo> SetAliasAsync(string alias, int version);
+
+    /// <summary>Removes an alias, recording the change.</summary>
+    [Alias("RemoveAlias")]
+    Task<ModelInfo> RemoveAliasAsync(string alias);
+
+    /// <summary>Adds a tag to a version.</summary>
+    [Alias("Tag")]
+    Task<ModelVersion> TagAsync(int version, string tag);
+}
+
+/// <summary>A registry request was refused; the message names the model, version, alias or field.</summary>
+[GenerateSerializer, Alias("ActorAI.ModelRegistryException")]
+public sealed class ModelRegistryException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ModelRegistryException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with no detail.</summary>
+    public ModelRegistryException() : base("The model registry request was refused.") { }
+
+    /// <summary>Creates the exception with a cause.</summary>
+    public ModelRegistryException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,186 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using ActorAI.Abstractions;
+using ActorAI.Abstractions.Registry;
+using ActorAI.Abstractions.Training;
+using ActorAI.Compute.Checkpoints;
+using ActorAI.Data.Datasets;
+using ActorAI.Data.SafeTensors;
+using ActorAI.Grains.Storage;
+using ActorAI.Grains.Training;
+
+namespace ActorAI.Grains.Registry;
+
+/// <summary>Persistent state of a registered model.</summary>
+[GenerateSerializer, Alias("ActorAI.ModelState")]
+public sealed record ModelState
+{
+    [Id(0)] public ImmutableList<ModelVersion> Versions { get; init; } = [];
+    [Id(1)] public ImmutableDictionary<string, int> Aliases { get; init; } = ImmutableDictionary<string, int>.Empty;
+    [Id(2)] public ImmutableList<AliasChange> AliasHistory { get; init; } = [];
+}
+
+internal sealed class ModelGrain(
+    [PersistentState("model", ProviderNames.GrainStorage)] IPersistentState<ModelState> state,
+    IArtifactStore artifacts,
+    TimeProvider clock) : Grain, IModelGrain
+{
+    private const string Latest = "latest";
+
+    private string Name => this.GetPrimaryKeyString();
+
+    public async Task<ModelVersion> RegisterFromJobAsync(string jobId, IReadOnlyList<string> tags)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
+        TrainingJobInfo job = await GrainFactory.GetGrain<ITrainingJobGrain>(jobId).GetAsync();
+        if (job.Spec is null)
+        {
+            throw new ModelRegistryException($"training job '{jobId}' does not exist");
+        }
+        if (job.Status != TrainingJobStatus.Succeeded || job.ResultArtifact is null)
+        {
+            throw new ModelRegistryException($"training job '{jobId}' is {job.Status.ToString().ToLowerInvariant()}, not succeeded; only finished jobs can be registered");
+        }
+        TrainingJobSpec spec = job.Spec;
+        var lineage = new ModelLineage(
+            jobId,
+            ManifestSha256(spec.Dataset),
+            TrainingModel.Tokenizer(spec),
+            JsonSerializer.Serialize(TrainingModel.Config(spec)),
+            new Dictionary<string, string>
+            {
+                ["model"] = spec.Model, ["steps"] = Invariant(spec.Steps), ["global_batch_rows"] = Invariant(spec.GlobalBatchRows),
+                ["workers"] = Invariant(spec.Workers), ["parameter_shards"] = Invariant(spec.ParameterShards), ["mode"] = spec.Mode.ToString(),
+                ["learning_rate"] = Invariant(spec.LearningRate), ["min_learning_rate"] = Invariant(spec.MinLearningRate),
+                ["warmup_steps"] = Invariant(spec.WarmupSteps), ["weight_decay"] = Invariant(spec.WeightDecay),
+                ["gradient_clip"] = Invariant(spec.GradientClip), ["seed"] = Invariant(spec.Seed),
+            },
+            job.LastMetrics is { } m ? new Dictionary<string, double> { ["loss"] = m.Loss, ["step"] = m.Step } : new Dictionary<string, double>());
+        return await AddVersionAsync(job.ResultArtifact, lineage, tags);
+    }
+
+    public async Task<ModelVersion> ImportCheckpointAsync(string path, ModelLineage lineage, IReadOnlyList<string> tags)
+    {
+        ArgumentNullException.ThrowIfNull(lineage);
+        if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
+        {
+            throw new ModelRegistryException($"checkpoint '{path}' does not exist on this silo");
+        }
+        string copy = artifacts.NewTemporaryPath(".safetensors");
+        string tokenizer;
+        try
+        {
+            tokenizer = await Task.Run(() =>
+            {
+                // A checkpoint is accepted only if it loads as a GPT-2-layout model.
+                using (GptCheckpoint.Load(path))
+                {
+                }
+                using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+                return reader.Metadata.GetValueOrDefault("actorai.tokenizer") ?? lineage.Tokenizer ?? "byte";
+            });
+        }
+        catch (SafeTensorsFormatException ex)
+        {
+            // The message carries the cause; the format exception itself stays on the silo (clients lack its codec).
+            throw new ModelRegistryException($"checkpoint '{path}' cannot be imported: {ex.Message}");
+        }
+        File.Copy(path, copy);
+        string sha = await artifacts.ImportAsync(copy);
+        return await AddVersionAsync(sha, lineage with { Tokenizer = tokenizer }, tags);
+    }
+
+    public Task<ModelInfo> GetAsync() => Task.FromResult(Info());
+
+    public Task<ModelVersion> ResolveAsync(string versionOrAlias)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(versionOrAlias);
+        ModelState s = state.State;
+        if (s.Versions.Count == 0)
+        {
+            throw new ModelRegistryException($"model '{Name}' has no versions");
+        }
+        if (versionOrAlias == Latest)
+        {
+            return Task.FromResult(s.Versions[^1]);
+        }
+        int number = int.TryParse(versionOrAlias, NumberStyles.None, CultureInfo.InvariantCulture, out int v)
+            ? v
+            : s.Aliases.TryGetValue(versionOrAlias, out int aliased)
+                ? aliased
+                : throw new ModelRegistryException($"model '{Name}' has no alias '{versionOrAlias}' (aliases: {string.Join(", ", s.Aliases.Keys.Order())})");
+        return Task.FromResult(Find(number));
+    }
+
+    public async Task<ModelInfo> SetAliasAsync(string alias, int version)
+    {
+        CheckAlias(alias);
+        Find(version);
+        state.State = state.State with
+        {
+            Aliases = state.State.Aliases.SetItem(alias, version),
+            AliasHistory = state.State.AliasHistory.Add(new AliasChange(alias, version, clock.GetUtcNow())),
+        };
+        await state.WriteStateAsync();
+        return Info();
+    }
+
+    public async Task<ModelInfo> RemoveAliasAsync(string alias)
+    {
+        CheckAlias(alias);
+        if (!state.State.Aliases.ContainsKey(alias))
+        {
+            throw new ModelRegistryException($"model '{Name}' has no alias '{alias}'");
+        }
+        state.State = state.State with
+        {
+            Aliases = state.State.Aliases.Remove(alias),
+            AliasHistory = state.State.AliasHistory.Add(new AliasChange(alias, null, clock.GetUtcNow())),
+        };
+        await state.WriteStateAsync();
+        return Info();
+    }
+
+    public async Task<ModelVersion> TagAsync(int version, string tag)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        ModelVersion current = Find(version);
+        ModelVersion tagged = current with { Tags = [.. current.Tags.Append(tag).Distinct(StringComparer.Ordinal)] };
+        state.State = state.State with { Versions = state.State.Versions.Replace(current, tagged) };
+        await state.WriteStateAsync();
+        return tagged;
+    }
+
+    private async Task<ModelVersion> AddVersionAsync(string artifact, ModelLineage lineage, IReadOnlyList<string> tags)
+    {
+        await artifacts.OpenVerifiedAsync(artifact); // the weights exist and match their hash
+        var version = new ModelVersion(state.State.Versions.Count + 1, artifact, lineage, [.. tags.Distinct(StringComparer.Ordinal)], clock.GetUtcNow());
+        state.State = state.State with { Versions = state.State.Versions.Add(version) };
+        await state.WriteStateAsync();
+        return version;
+    }
+
+    private ModelVersion Find(int version) =>
+        state.State.Versions.FirstOrDefault(v => v.Version == version)
+        ?? throw new ModelRegistryException($"model '{Name}' has no version {version} (versions 1..{state.State.Versions.Count})");
+
+    private static void CheckAlias(string alias)
+    {
+        if (string.IsNullOrWhiteSpace(alias) || alias == Latest || alias.All(char.IsAsciiDigit) || alias.Length > 64)
+        {
+            throw new ModelRegistryException($"alias '{alias}' is not allowed: 1-64 characters, not all digits, not '{Latest}'");
+        }
+    }
+
+    private ModelInfo Info() => new(Name, state.State.Versions, state.State.Aliases, state.State.AliasHistory);
+
+    private static string? ManifestSha256(string dataset)
+    {
+        string path = Directory.Exists(dataset) ? Path.Combine(dataset, DatasetManifest.FileName) : dataset;
+        return File.Exists(path) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) : null;
+    }
+
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+}

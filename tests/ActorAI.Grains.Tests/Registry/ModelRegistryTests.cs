@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using ActorAI.Abstractions.Registry;
+using ActorAI.Abstractions.Training;
+using ActorAI.Compute.Checkpoints;
+using ActorAI.Compute.Models;
+using ActorAI.Grains.Tests.Training;
+
+namespace ActorAI.Grains.Tests.Registry;
+
+[Collection(ClusterCollection.Name)]
+public sealed class ModelRegistryTests(ClusterFixture fixture)
+{
+    private static readonly ModelLineage NoLineage = new(null, null, null, null, new Dictionary<string, string>(), new Dictionary<string, double>());
+
+    [Fact]
+    public async Task AFinishedJobIsRegisteredWithItsLineage()
+    {
+        string jobId = await FinishedJobAsync();
+        IModelGrain model = Model();
+
+        ModelVersion version = await model.RegisterFromJobAsync(jobId, ["baseline"]);
+
+        Assert.Equal(1, version.Version);
+        Assert.Equal(jobId, version.Lineage.TrainingJob);
+        Assert.Equal("byte", version.Lineage.Tokenizer);
+        Assert.NotNull(version.Lineage.DatasetManifestSha256);
+        Assert.Equal("2", version.Lineage.HyperParameters["workers"]);
+        Assert.True(version.Lineage.Metrics["loss"] > 0);
+        Assert.Equal(["baseline"], version.Tags);
+        Assert.Equal(version.Artifact, (await model.ResolveAsync("latest")).Artifact);
+        Assert.Equal(version.Artifact, (await model.ResolveAsync("1")).Artifact);
+    }
+
+    [Fact]
+    public async Task AliasesMoveBetweenVersionsWithHistory()
+    {
+        IModelGrain model = Model();
+        string first = CheckpointFile(seed: 1), second = CheckpointFile(seed: 2);
+        await model.ImportCheckpointAsync(first, NoLineage, []);
+        await model.SetAliasAsync("production", 1);
+        ModelVersion v2 = await model.ImportCheckpointAsync(second, NoLineage, ["candidate"]);
+        await model.SetAliasAsync("staging", 2);
+
+        ModelInfo info = await model.SetAliasAsync("production", 2);
+        await model.RemoveAliasAsync("staging");
+        ModelInfo after = await model.GetAsync();
+
+        Assert.Equal(2, info.Aliases["production"]);
+        Assert.Equal(v2.Artifact, (await model.ResolveAsync("production")).Artifact);
+        Assert.Equal(["production:1", "staging:2", "production:2", "staging:-"],
+            after.AliasHistory.Select(c => $"{c.Alias}:{c.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}"));
+        Assert.False(after.Aliases.ContainsKey("staging"));
+        Assert.NotEqual(after.Versions[0].Artifact, after.Versions[1].Artifact);
+    }
+
+    [Fact]
+    public async Task BadRequestsAreRefusedNamingWhatIsWrong()
+    {
+        IModelGrain model = Model();
+        string notACheckpoint = Path.Combine(Path.GetTempPath(), $"actorai-not-a-checkpoint-{Guid.NewGuid():N}.safetensors");
+        await File.WriteAllTextAsync(notACheckpoint, "hello");
+
+        var noJob = await Assert.ThrowsAsync<ModelRegistryException>(() => model.RegisterFromJobAsync($"missing-{Guid.NewGuid():N}", []));
+        var badFile = await Assert.ThrowsAsync<ModelRegistryException>(() => model.ImportCheckpointAsync(notACheckpoint, NoLineage, []));
+        var empty = await Assert.ThrowsAsync<ModelRegistryException>(() => model.ResolveAsync("production"));
+        await model.ImportCheckpointAsync(CheckpointFile(seed: 3), NoLineage, []);
+        var unknownAlias = await Assert.ThrowsAsync<ModelRegistryException>(() => model.ResolveAsync("production"));
+        var unknownVersion = await Assert.ThrowsAsync<ModelRegistryException>(() => model.SetAliasAsync("production", 7));
+        var badAlias = await Assert.ThrowsAsync<ModelRegistryException>(() => model.SetAliasAsync("42", 1));
+
+        Assert.Contains("does not exist", noJob.Message, StringComparison.Ordinal);
+        Assert.Contains(notACheckpoint, badFile.Message, StringComparison.Ordinal);
+        Assert.Contains("no versions", empty.Message, StringComparison.Ordinal);
+        Assert.Contains("production", unknownAlias.Message, StringComparison.Ordinal);
+        Assert.Contains("version 7", unknownVersion.Message, StringComparison.Ordinal);
+        Assert.Contains("'42'", badAlias.Message, StringComparison.Ordinal);
+    }
+
+    private IModelGrain Model() => fixture.Cluster.GrainFactory.GetGrain<IModelGrain>($"model-{Guid.NewGuid():N}");
+
+    private static string CheckpointFile(int seed)
+    {
+        TorchSharp.torch.manual_seed(seed);
+        using var model = new Gpt(new GptConfig(Layers: 1, Heads: 1, Embedding: 8, ContextLength: 8, VocabularySize: 256));
+        string path = Path.Combine(Path.GetTempPath(), $"actorai-registry-{Guid.NewGuid():N}.safetensors");
+        GptCheckpoint.Save(model, path);
+        return path;
+    }
+
+    private async Task<string> FinishedJobAsync()
+    {
+        string id = $"registry-{Guid.NewGuid():N}";
+        ITrainingJobGrain job = fixture.Cluster.GrainFactory.GetGrain<ITrainingJobGrain>(id);
+        await job.SubmitAsync(new TrainingJobSpec("tiny", TrainingDataset.Directory, Steps: 3, GlobalBatchRows: 4, Workers: 2, ParameterShards: 2, WarmupSteps: 1));
+        var clock = Stopwatch.StartNew();
+        TrainingJobInfo info = await job.GetAsync();
+        while (info.Status == TrainingJobStatus.Running)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the job did not finish");
+            await Task.Delay(50);
+            info = await job.GetAsync();
+        }
+        Assert.Equal(TrainingJobStatus.Succeeded, info.Status);
+        return id;
+    }
+}
