@@ -1,3 +1,4 @@
+using ActorAI.Data;
 using System.Diagnostics;
 using System.Globalization;
 using ActorAI.Abstractions;
@@ -65,7 +66,7 @@ internal static class TrainingBenchmark
         ReferenceTrainer.Run(model, dataset, new TrainingOptions
         {
             Steps = steps, MicroBatchRows = batch, WarmupSteps = 1, EvalInterval = 0, EvalBatches = 1, IntraOpThreads = threads,
-        }, new Synchronous(p => { if (p.Step > warmup) rates.Add(p.TokensPerSecond); }));
+        }, new SynchronousProgress<TrainingProgress>(p => { if (p.Step > warmup) rates.Add(p.TokensPerSecond); }));
         return rates.Count / rates.Sum(r => 1 / r);
     }
 
@@ -138,8 +139,4 @@ internal static class TrainingBenchmark
     private static void Print(string key, object value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}={(value is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) : value)}"));
 
-    private sealed class Synchronous(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => handler(value);
-    }
 }

@@ -41,12 +41,12 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
             ParameterShards: 2, CheckpointInterval: CheckpointInterval, LearningRate: 3e-3, MinLearningRate: 3e-4, WarmupSteps: 3, Seed: 21, IntraOpThreads: 1);
         ITrainingJobGrain uninterrupted = cluster.GrainFactory.GetGrain<ITrainingJobGrain>($"steady-{Guid.NewGuid():N}");
         await uninterrupted.SubmitAsync(spec);
-        TrainingJobInfo steady = await WaitForEndAsync(uninterrupted, TimeSpan.FromMinutes(3));
+        TrainingJobInfo steady = await TrainingJobWaits.WaitForEndAsync(uninterrupted, TimeSpan.FromMinutes(3));
 
         string jobId = $"victim-{Guid.NewGuid():N}";
         ITrainingJobGrain job = cluster.GrainFactory.GetGrain<ITrainingJobGrain>(jobId);
         await job.SubmitAsync(spec);
-        await WaitForStepAsync(job, 10);
+        await TrainingJobWaits.WaitForStepAsync(job, 10);
 
         // The silo hosting shard i also hosts trainer i (compute placement); pick one that is not the primary.
         var hosts = await ComputeHostsAsync(cluster, jobId);
@@ -55,7 +55,7 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
         output.WriteLine($"killing {victim.SiloAddress} at step {stepAtKill}");
         await cluster.KillSiloAsync(victim);
 
-        TrainingJobInfo recovered = await WaitForEndAsync(job, TimeSpan.FromMinutes(4));
+        TrainingJobInfo recovered = await TrainingJobWaits.WaitForEndAsync(job, TimeSpan.FromMinutes(4));
         IReadOnlyList<TrainingMetrics> metrics = await job.GetMetricsAsync(0, 10_000);
         output.WriteLine($"recoveries {recovered.Recoveries}; steps {string.Join(",", metrics.Select(m => m.Step))}");
 
@@ -83,14 +83,14 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
         {
             ITrainingJobGrain job = first.GrainFactory.GetGrain<ITrainingJobGrain>(jobId);
             await job.SubmitAsync(spec);
-            await WaitForStepAsync(job, 8);
+            await TrainingJobWaits.WaitForStepAsync(job, 8);
             stepBeforeRestart = (await job.GetAsync()).Step;
             await first.StopAllSilosAsync();
         }
 
         await using TestCluster second = await StartClusterAsync(serviceId, artifacts, silos: 2);
         // Any call reactivates the job from PostgreSQL (in production the job's reminder does it within a minute).
-        TrainingJobInfo resumed = await WaitForEndAsync(second.GrainFactory.GetGrain<ITrainingJobGrain>(jobId), TimeSpan.FromMinutes(3));
+        TrainingJobInfo resumed = await TrainingJobWaits.WaitForEndAsync(second.GrainFactory.GetGrain<ITrainingJobGrain>(jobId), TimeSpan.FromMinutes(3));
         output.WriteLine($"stopped at step {stepBeforeRestart}; recoveries {resumed.Recoveries}");
 
         Assert.Equal(TrainingJobStatus.Succeeded, resumed.Status);
@@ -137,40 +137,6 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
         shards.IntersectWith(trainers);
         Assert.NotEmpty(shards);
         return shards;
-    }
-
-    private static async Task WaitForStepAsync(ITrainingJobGrain job, long step)
-    {
-        var clock = Stopwatch.StartNew();
-        TrainingJobInfo info = await job.GetAsync();
-        while (info.Step < step)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2) && info.Status == TrainingJobStatus.Running, $"step {step} not reached: {info.Status} at {info.Step} {info.Reason}");
-            await Task.Delay(20);
-            info = await job.GetAsync();
-        }
-    }
-
-    private static async Task<TrainingJobInfo> WaitForEndAsync(ITrainingJobGrain job, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                TrainingJobInfo info = await job.GetAsync().WaitAsync(TimeSpan.FromSeconds(5));
-                if (info.Status is not (TrainingJobStatus.Running or TrainingJobStatus.Pending))
-                {
-                    return info;
-                }
-            }
-            catch (Exception ex) when (ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException && clock.Elapsed < timeout)
-            {
-                // The job grain itself may have lived on the killed silo; it reactivates on the next call.
-            }
-            Assert.True(clock.Elapsed < timeout, "the job did not end in time");
-            await Task.Delay(100);
-        }
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator

@@ -1,3 +1,4 @@
+using ActorAI.Data;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -136,7 +137,7 @@ internal static class BenchCommand
             Steps = steps + 3, MicroBatchRows = rows, WarmupSteps = 1, EvalInterval = 0, EvalBatches = 1,
             IntraOpThreads = torch.get_num_threads(),
         };
-        ReferenceTrainer.Run(model, data, options, new Synchronous(p => { if (p.Step > 3) { rates.Add(p.TokensPerSecond); } }));
+        ReferenceTrainer.Run(model, data, options, new SynchronousProgress<TrainingProgress>(p => { if (p.Step > 3) { rates.Add(p.TokensPerSecond); } }));
         double tps = Median(rates);
         double mfu = 6.0 * config.ParameterCount() * tps / peak;
         Print($"train_{preset}_params", config.ParameterCount());
@@ -188,7 +189,7 @@ internal static class BenchCommand
         int first = steps / 3, middle = 2 * steps / 3;
         var samples = new List<(long Step, long Rss)>();
         var options = new TrainingOptions { Steps = steps, MicroBatchRows = 16, WarmupSteps = 10, EvalInterval = 0, EvalBatches = 1, IntraOpThreads = torch.get_num_threads() };
-        ReferenceTrainer.Run(model, data, options, new Synchronous(p =>
+        ReferenceTrainer.Run(model, data, options, new SynchronousProgress<TrainingProgress>(p =>
         {
             if (p.Step >= first && p.Step % 10 == 0)
             {
@@ -233,10 +234,6 @@ internal static class BenchCommand
     private static void Print(string key, object value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}={(value is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) : value)}"));
 
-    private sealed class Synchronous(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => handler(value);
-    }
 
     /// <summary>Uniform random tokens: the benchmark measures speed, not learning.</summary>
     private sealed class RandomTokenData(int blockSize, int rows, int vocabulary) : ITrainingData

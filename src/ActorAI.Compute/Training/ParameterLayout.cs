@@ -48,12 +48,15 @@ public sealed class ParameterLayout
     public long Count { get; }
 
     /// <summary>The contiguous range [offset, offset + length) of shard <paramref name="shard"/> of <paramref name="shards"/>.</summary>
-    public (long Offset, int Length) ShardRange(int shard, int shards)
+    public (long Offset, int Length) ShardRange(int shard, int shards) => ShardRange(Count, shard, shards);
+
+    /// <summary>The contiguous range of shard <paramref name="shard"/> of <paramref name="shards"/> over <paramref name="count"/> parameters.</summary>
+    public static (long Offset, int Length) ShardRange(long count, int shard, int shards)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(shard);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(shard, shards);
-        long start = Count * shard / shards;
-        long end = Count * (shard + 1) / shards;
+        long start = count * shard / shards;
+        long end = count * (shard + 1) / shards;
         return (start, checked((int)(end - start)));
     }
 

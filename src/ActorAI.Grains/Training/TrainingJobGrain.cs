@@ -186,7 +186,7 @@ internal sealed partial class TrainingJobGrain(
         var hashes = new string[spec.ParameterShards];
         for (int s = 0; s < spec.ParameterShards; s++)
         {
-            (long offset, int length) = Range(flat.LongLength, s, spec.ParameterShards);
+            (long offset, int length) = ParameterLayout.ShardRange(flat.LongLength, s, spec.ParameterShards);
             var snapshot = new ShardSnapshot(offset, ShardSnapshot.Slice(flat, offset, length), null, null, 0, 0);
             string path = artifacts.NewTemporaryPath(".safetensors");
             await Task.Run(() => snapshot.Write(path));
@@ -337,7 +337,7 @@ internal sealed partial class TrainingJobGrain(
         long total = TrainingModel.Config(spec).ParameterCount();
         return Task.WhenAll(Enumerable.Range(0, spec.ParameterShards).Select(s =>
         {
-            (long offset, int length) = Range(total, s, spec.ParameterShards);
+            (long offset, int length) = ParameterLayout.ShardRange(total, s, spec.ParameterShards);
             return GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s))
                 .LoadAsync(new ShardAssignment(JobId, s, offset, length, spec, checkpoint.ShardArtifacts[s], checkpoint.Step));
         }));
@@ -345,12 +345,6 @@ internal sealed partial class TrainingJobGrain(
 
     private IParameterShardGrain[] Shards(TrainingJobSpec spec) =>
         [.. Enumerable.Range(0, spec.ParameterShards).Select(s => GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s)))];
-
-    private static (long Offset, int Length) Range(long total, int shard, int shards)
-    {
-        long start = total * shard / shards, end = total * (shard + 1) / shards;
-        return (start, checked((int)(end - start)));
-    }
 
     private async Task<TrainingJobInfo> EndAsync(TrainingJobStatus status, string reason)
     {

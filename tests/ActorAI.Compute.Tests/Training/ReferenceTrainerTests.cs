@@ -1,3 +1,4 @@
+using ActorAI.Data;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
@@ -33,7 +34,7 @@ public sealed class ReferenceTrainerTests : IDisposable
         using Gpt model = NewModel();
         var reports = new List<TrainingProgress>();
 
-        TrainingResult result = ReferenceTrainer.Run(model, new PatternData(16, 8), Options(150), new Synchronous<TrainingProgress>(reports.Add));
+        TrainingResult result = ReferenceTrainer.Run(model, new PatternData(16, 8), Options(150), new SynchronousProgress<TrainingProgress>(reports.Add));
 
         Assert.Equal(150, reports.Count);
         Assert.True(reports[^1].Loss < reports[0].Loss * 0.5, $"loss went from {reports[0].Loss} to {reports[^1].Loss}");
@@ -148,9 +149,4 @@ public sealed class ReferenceTrainerTests : IDisposable
         }
     }
 
-    /// <summary>IProgress that runs on the reporting thread (Progress&lt;T&gt; posts to the thread pool).</summary>
-    private sealed class Synchronous<T>(Action<T> handler) : IProgress<T>
-    {
-        public void Report(T value) => handler(value);
-    }
 }

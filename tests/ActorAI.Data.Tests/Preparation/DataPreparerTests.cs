@@ -1,3 +1,4 @@
+using ActorAI.Data;
 using System.Text;
 using ActorAI.Data.Datasets;
 using ActorAI.Data.Preparation;
@@ -234,7 +235,7 @@ public sealed class DataPreparerTests : IDisposable
         options.ValidationFraction = 0.05;
         var reports = new List<PreparationProgress>();
 
-        DatasetManifest manifest = await new DataPreparer(FixedTimeProvider.Default).RunAsync(options, new SynchronousProgress(reports.Add));
+        DatasetManifest manifest = await new DataPreparer(FixedTimeProvider.Default).RunAsync(options, new SynchronousProgress<PreparationProgress>(reports.Add));
 
         PreparationProgress last = reports[^1];
         Assert.True(last.Completed);
@@ -284,7 +285,7 @@ public sealed class DataPreparerTests : IDisposable
         using var cancel = new CancellationTokenSource();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new DataPreparer().RunAsync(options, new SynchronousProgress(_ => cancel.Cancel()), cancel.Token));
+            new DataPreparer().RunAsync(options, new SynchronousProgress<PreparationProgress>(_ => cancel.Cancel()), cancel.Token));
 
         Assert.False(File.Exists(Path.Combine(options.OutputDirectory, DatasetManifest.FileName)));
     }
@@ -379,10 +380,4 @@ public sealed class DataPreparerTests : IDisposable
         DegreeOfParallelism = o.DegreeOfParallelism,
         MaxDropExamples = o.MaxDropExamples,
     };
-
-    /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<PreparationProgress> report) : IProgress<PreparationProgress>
-    {
-        public void Report(PreparationProgress value) => report(value);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Checkpoints;
@@ -92,14 +91,7 @@ public sealed class ModelRegistryTests(ClusterFixture fixture)
         string id = $"registry-{Guid.NewGuid():N}";
         ITrainingJobGrain job = fixture.Cluster.GrainFactory.GetGrain<ITrainingJobGrain>(id);
         await job.SubmitAsync(new TrainingJobSpec("tiny", TrainingDataset.Directory, Steps: 3, GlobalBatchRows: 4, Workers: 2, ParameterShards: 2, WarmupSteps: 1));
-        var clock = Stopwatch.StartNew();
-        TrainingJobInfo info = await job.GetAsync();
-        while (info.Status == TrainingJobStatus.Running)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), "the job did not finish");
-            await Task.Delay(50);
-            info = await job.GetAsync();
-        }
+        TrainingJobInfo info = await TrainingJobWaits.WaitForEndAsync(job);
         Assert.Equal(TrainingJobStatus.Succeeded, info.Status);
         return id;
     }

@@ -1,3 +1,4 @@
+using ActorAI.Data;
 using System.Diagnostics;
 using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Models;
@@ -84,11 +85,11 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
         string id = $"elastic-{Guid.NewGuid():N}";
         ITrainingJobGrain job = Job(id);
         await job.SubmitAsync(Spec(2));
-        await WaitForStepAsync(job, 5);
+        await TrainingJobWaits.WaitForStepAsync(job, 5);
         await job.ScaleAsync(3);
-        await WaitForStepAsync(job, 12);
+        await TrainingJobWaits.WaitForStepAsync(job, 12);
         await job.ScaleAsync(1);
-        TrainingJobInfo info = await WaitForEndAsync(job);
+        TrainingJobInfo info = await TrainingJobWaits.WaitForEndAsync(job);
         IReadOnlyList<TrainingMetrics> actual = await job.GetMetricsAsync(0, 1000);
 
         Assert.Equal(TrainingJobStatus.Succeeded, info.Status);
@@ -120,7 +121,7 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
         // A learning rate this large drives the weights to infinity within a few steps.
         await job.SubmitAsync(Spec(2) with { Steps = 200, LearningRate = 1e9, MinLearningRate = 1e9, WarmupSteps = 0, GradientClip = 0 });
 
-        TrainingJobInfo info = await WaitForEndAsync(job);
+        TrainingJobInfo info = await TrainingJobWaits.WaitForEndAsync(job);
 
         Assert.Equal(TrainingJobStatus.Paused, info.Status);
         Assert.Contains("non-finite", info.Reason, StringComparison.Ordinal);
@@ -134,43 +135,18 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
     {
         ITrainingJobGrain job = Job($"pause-{Guid.NewGuid():N}");
         await job.SubmitAsync(Spec(2));
-        await WaitForStepAsync(job, 3);
+        await TrainingJobWaits.WaitForStepAsync(job, 3);
 
         TrainingJobInfo paused = await job.PauseAsync();
         long stepWhenPaused = (await job.GetAsync()).Step;
         TrainingJobInfo stillPaused = await job.GetAsync();
         await job.ResumeAsync();
-        TrainingJobInfo done = await WaitForEndAsync(job);
+        TrainingJobInfo done = await TrainingJobWaits.WaitForEndAsync(job);
 
         Assert.Equal(TrainingJobStatus.Paused, paused.Status);
         Assert.Equal(stepWhenPaused, stillPaused.Step);
         Assert.Equal(TrainingJobStatus.Succeeded, done.Status);
         Assert.Equal(Steps, (await job.GetMetricsAsync(0, 1000)).Count);
-    }
-
-    private static async Task WaitForStepAsync(ITrainingJobGrain job, long step)
-    {
-        var clock = Stopwatch.StartNew();
-        TrainingJobInfo info = await job.GetAsync();
-        while (info.Step < step && info.Status == TrainingJobStatus.Running)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"step {step} not reached: {info.Status} at {info.Step}");
-            await Task.Delay(20);
-            info = await job.GetAsync();
-        }
-    }
-
-    private static async Task<TrainingJobInfo> WaitForEndAsync(ITrainingJobGrain job)
-    {
-        var clock = Stopwatch.StartNew();
-        TrainingJobInfo info = await job.GetAsync();
-        while (info.Status is TrainingJobStatus.Running or TrainingJobStatus.Pending)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), $"job still {info.Status} at step {info.Step}: {info.Reason}");
-            await Task.Delay(50);
-            info = await job.GetAsync();
-        }
-        return info;
     }
 
     private ITrainingJobGrain Job(string id) => fixture.Cluster.GrainFactory.GetGrain<ITrainingJobGrain>(id);
@@ -179,7 +155,7 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
     {
         ITrainingJobGrain job = Job(id);
         await job.SubmitAsync(spec);
-        return await WaitForEndAsync(job);
+        return await TrainingJobWaits.WaitForEndAsync(job);
     }
 
     private static double[] ReferenceLosses(TrainingJobSpec spec)
@@ -194,12 +170,8 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
             Steps = spec.Steps, MicroBatchRows = spec.GlobalBatchRows, GradientAccumulation = 1, LearningRate = spec.LearningRate,
             MinLearningRate = spec.MinLearningRate, WarmupSteps = spec.WarmupSteps, Optimizer = new AdamWSettings(WeightDecay: spec.WeightDecay),
             GradientClip = spec.GradientClip, EvalInterval = 0, EvalBatches = 1, IntraOpThreads = 1, Seed = spec.Seed,
-        }, new Synchronous(p => losses.Add(p.Loss)));
+        }, new SynchronousProgress<TrainingProgress>(p => losses.Add(p.Loss)));
         return [.. losses];
     }
 
-    private sealed class Synchronous(Action<TrainingProgress> handler) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => handler(value);
-    }
 }
