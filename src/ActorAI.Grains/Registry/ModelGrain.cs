@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Registry;
+using ActorAI.Abstractions.Serving;
 using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Data.Datasets;
@@ -159,6 +160,7 @@ internal sealed class ModelGrain(
         var version = new ModelVersion(state.State.Versions.Count + 1, artifact, lineage, [.. tags.Distinct(StringComparer.Ordinal)], clock.GetUtcNow());
         state.State = state.State with { Versions = state.State.Versions.Add(version) };
         await state.WriteStateAsync();
+        await GrainFactory.GetGrain<INameIndexGrain>(INameIndexGrain.Models).AddAsync(Name);
         return version;
     }
 

@@ -11,4 +11,10 @@ public static class AuthSchemes
     public const string Cookie = "ActorAI.Cookie";
     /// <summary>Policy and role: full control, including the dashboard.</summary>
     public const string AdminRole = "admin";
+    /// <summary>Policy and role: training jobs and model registration (admin also passes).</summary>
+    public const string TrainRole = "train";
+    /// <summary>Policy and role: inference under <c>/v1</c> (admin also passes).</summary>
+    public const string InferRole = "infer";
+    /// <summary>Claim type listing one deployment a key may use; a key without any such claim may use all.</summary>
+    public const string ModelClaim = "actorai.model";
 }

@@ -1,0 +1,105 @@
+namespace ActorAI.Abstractions.Serving;
+
+/// <summary>How to sample and when to stop (OpenAI's parameters).</summary>
+/// <param name="MaxTokens">Most tokens to generate; null = as many as the context leaves, at most <see cref="DefaultMaxTokens"/>.</param>
+/// <param name="Temperature">0 for greedy; 0–2 as OpenAI. Default 1.</param>
+/// <param name="TopP">Nucleus sampling mass, (0, 1]. Default 1.</param>
+/// <param name="Seed">Seed for reproducible sampling; null for random.</param>
+/// <param name="Stop">Up to 4 texts that end generation; not included in the output.</param>
+[GenerateSerializer, Immutable, Alias("ActorAI.GenerationParameters")]
+public sealed record GenerationParameters(
+    [property: Id(0)] int? MaxTokens = null,
+    [property: Id(1)] double Temperature = 1.0,
+    [property: Id(2)] double TopP = 1.0,
+    [property: Id(3)] long? Seed = null,
+    [property: Id(4)] IReadOnlyList<string>? Stop = null)
+{
+    /// <summary>Tokens generated when <see cref="MaxTokens"/> is not given (capped by the context).</summary>
+    public const int DefaultMaxTokens = 256;
+    /// <summary>The most stop sequences (as OpenAI).</summary>
+    public const int MaxStopSequences = 4;
+
+    /// <summary>
+    /// Checks ranges that do not depend on the model; throws <see cref="GenerationRequestException"/> naming the
+    /// parameter (OpenAI's name) and its limit.
+    /// </summary>
+    public void Validate()
+    {
+        if (MaxTokens is < 1) throw new GenerationRequestException($"max_tokens must be at least 1 (was {MaxTokens})", "max_tokens");
+        if (!(Temperature >= 0 && Temperature <= 2)) throw new GenerationRequestException($"temperature must be between 0 and 2 (was {Temperature})", "temperature");
+        if (!(TopP > 0 && TopP <= 1)) throw new GenerationRequestException($"top_p must be greater than 0 and at most 1 (was {TopP})", "top_p");
+        if (Stop is { Count: > MaxStopSequences }) throw new GenerationRequestException($"stop holds at most {MaxStopSequences} sequences (was {Stop.Count})", "stop");
+        if (Stop is not null && Stop.Any(string.IsNullOrEmpty)) throw new GenerationRequestException("stop sequences must not be empty", "stop");
+    }
+}
+
+/// <summary>A prompt (already templated for chat) and its sampling parameters.</summary>
+[GenerateSerializer, Immutable, Alias("ActorAI.GenerationRequest")]
+public sealed record GenerationRequest(
+    [property: Id(0)] string Prompt,
+    [property: Id(1)] GenerationParameters Parameters);
+
+/// <summary>
+/// Text as it is produced. The last chunk of a request carries <see cref="FinishReason"/>; every chunk carries the
+/// running token counts.
+/// </summary>
+/// <param name="Text">Text released by this chunk (may be empty).</param>
+/// <param name="FinishReason"><c>stop</c> or <c>length</c> on the last chunk (OpenAI's values), else null.</param>
+/// <param name="PromptTokens">Tokens in the prompt.</param>
+/// <param name="CompletionTokens">Tokens generated so far.</param>
+/// <param name="Model">Model name.</param>
+/// <param name="Version">Model version that produced it.</param>
+[GenerateSerializer, Immutable, Alias("ActorAI.GenerationChunk")]
+public sealed record GenerationChunk(
+    [property: Id(0)] string Text,
+    [property: Id(1)] string? FinishReason,
+    [property: Id(2)] int PromptTokens,
+    [property: Id(3)] int CompletionTokens,
+    [property: Id(4)] string Model,
+    [property: Id(5)] int Version);
+
+/// <summary>A whole generation.</summary>
+public sealed record GenerationResult(string Text, string FinishReason, int PromptTokens, int CompletionTokens, string Model, int Version);
+
+/// <summary>One chat message (role <c>system</c>, <c>user</c> or <c>assistant</c>).</summary>
+public sealed record ChatTurn(string Role, string Content);
+
+/// <summary>
+/// ActorAI's chat template. Each message becomes <c>&lt;|role|&gt;\n</c> + content + <c>\n</c>, and the prompt ends
+/// with <c>&lt;|assistant|&gt;\n</c>; generation stops at the next <c>\n&lt;|</c> (the start of another turn).
+/// Example: <c>&lt;|system|&gt;\nBe brief.\n&lt;|user|&gt;\nHi\n&lt;|assistant|&gt;\n</c>.
+/// </summary>
+public static class ChatTemplate
+{
+    /// <summary>The roles accepted.</summary>
+    public static readonly IReadOnlyList<string> Roles = ["system", "user", "assistant"];
+
+    /// <summary>The stop sequence the template adds: the start of the next turn.</summary>
+    public const string TurnStop = "\n<|";
+
+    /// <summary>Formats the conversation as a prompt for the assistant's next turn.</summary>
+    /// <exception cref="GenerationRequestException">The list is empty or a role is unknown (names <c>messages</c>).</exception>
+    public static string Format(IReadOnlyList<ChatTurn> messages)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Count == 0)
+        {
+            throw new GenerationRequestException("messages must hold at least one message", "messages");
+        }
+        var prompt = new System.Text.StringBuilder();
+        for (int i = 0; i < messages.Count; i++)
+        {
+            ChatTurn m = messages[i];
+            if (!Roles.Contains(m.Role))
+            {
+                throw new GenerationRequestException($"messages[{i}].role must be one of {string.Join(", ", Roles)} (was '{m.Role}')", $"messages[{i}].role");
+            }
+            prompt.Append("<|").Append(m.Role).Append("|>\n").Append(m.Content).Append('\n');
+        }
+        return prompt.Append("<|assistant|>\n").ToString();
+    }
+
+    /// <summary>The stop sequences for a chat request: the caller's plus <see cref="TurnStop"/> (at most 4 in all).</summary>
+    public static IReadOnlyList<string> Stops(IReadOnlyList<string>? requested) =>
+        [.. (requested ?? []).Append(TurnStop).Distinct(StringComparer.Ordinal).Take(GenerationParameters.MaxStopSequences)];
+}
