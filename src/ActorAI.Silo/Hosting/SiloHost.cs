@@ -1,4 +1,5 @@
 using System.Net;
+using ActorAI.Client;
 using ActorAI.Compute.Devices;
 using ActorAI.Silo.Http;
 using ActorAI.Silo.Http.Auth;
@@ -38,6 +39,8 @@ public static class SiloHost
         builder.UseOrleans(silo => OrleansSiloSetup.Configure(silo, settings, builder.Configuration));
         builder.Services.AddActorAIAuthentication();
         builder.Services.AddProblemDetails();
+        // The HTTP front routes through the same client facade as remote .NET callers, over the silo's own cluster client.
+        builder.Services.AddSingleton(sp => ActorAIClient.Create(sp.GetRequiredService<IClusterClient>()));
 
         WebApplication app = builder.Build();
         app.Logger.LogInformation("ActorAI silo {Name} using profile {Profile}", settings.Silo.EffectiveName, profile);

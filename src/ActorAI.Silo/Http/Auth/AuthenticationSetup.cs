@@ -30,7 +30,9 @@ internal static class AuthenticationSetup
                 };
             });
         services.AddAuthorizationBuilder()
-            .AddPolicy(AuthSchemes.AdminRole, policy => policy.RequireRole(AuthSchemes.AdminRole));
+            .AddPolicy(AuthSchemes.AdminRole, policy => policy.RequireRole(AuthSchemes.AdminRole))
+            .AddPolicy(AuthSchemes.TrainRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.TrainRole))
+            .AddPolicy(AuthSchemes.InferRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.InferRole));
         return services;
     }
 
