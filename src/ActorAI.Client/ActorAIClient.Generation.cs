@@ -41,6 +41,16 @@ public sealed partial class ActorAIClient
         return new GenerationResult(text.ToString(), last.FinishReason, last.PromptTokens, last.CompletionTokens, last.Model, last.Version);
     }
 
+    /// <summary>
+    /// A Microsoft.Extensions.AI chat client over <paramref name="deployment"/> (streaming included). The chat client
+    /// shares this connection; disposing it leaves the connection open.
+    /// </summary>
+    public Microsoft.Extensions.AI.IChatClient AsChatClient(string deployment)
+    {
+        DeploymentNames.ThrowIfInvalid(deployment);
+        return new ActorAIChatClient(this, deployment);
+    }
+
     /// <summary>The routing table a router would use now (for tools and tests).</summary>
     public Task<RoutingTable> GetRoutingTableAsync(string deployment) => Deployment(deployment).GetRoutingTableAsync(wake: false);
 }
