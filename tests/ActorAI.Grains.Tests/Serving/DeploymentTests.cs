@@ -151,4 +151,25 @@ public sealed class DeploymentTests(ClusterFixture fixture)
         Assert.Equal(4, first.CompletionTokens);
         Assert.Equal(4, again.CompletionTokens);
     }
+
+    [Fact]
+    public async Task ACanaryTakesItsShareAndLeavesWhenRemoved()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 7, 8);
+        var spec = new DeploymentSpec { Model = model, Version = "1", Canary = new CanarySpec("2", 30) };
+        await ServingModels.DeployAsync(Client, name, spec);
+        await ServingModels.WaitUntilAsync(async () => (await Client.GetRoutingTableAsync(name)).CanaryReplicas.Count == 1);
+
+        int[] versions = await Task.WhenAll(Enumerable.Range(0, 60).Select(async i => (await Client.GenerateAsync(name, ServingModels.Request($"c{i}", 2))).Version));
+        await Client.DeployAsync(name, spec with { Canary = null });
+        await ServingModels.WaitUntilAsync(async () => (await Client.GetDeploymentAsync(name))!.Replicas.All(r => r.Version == 1));
+        RoutingTable table = await Client.GetRoutingTableAsync(name);
+
+        int canaryShare = versions.Count(v => v == 2);
+        Assert.InRange(canaryShare, 6, 36); // 30% of 60 = 18, with room for chance
+        Assert.Equal(60 - canaryShare, versions.Count(v => v == 1));
+        Assert.Null(table.CanaryVersion);
+        Assert.Empty(table.CanaryReplicas);
+    }
 }
