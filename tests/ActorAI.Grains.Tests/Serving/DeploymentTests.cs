@@ -172,4 +172,24 @@ public sealed class DeploymentTests(ClusterFixture fixture)
         Assert.Null(table.CanaryVersion);
         Assert.Empty(table.CanaryReplicas);
     }
+
+    [Fact]
+    public async Task AFullQueueRefusesWithRetryAfterInsteadOfGrowing()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 9);
+        await ServingModels.DeployAsync(Client, name, new DeploymentSpec { Model = model, MaxBatch = 1, MaxQueue = 0 });
+
+        await using IAsyncEnumerator<GenerationChunk> busy = Client.GenerateStreamingAsync(name, ServingModels.Request("busy", 120)).GetAsyncEnumerator();
+        Assert.True(await busy.MoveNextAsync()); // holds the only slot
+        var refused = await Assert.ThrowsAsync<ServiceOverloadedException>(() => Client.GenerateAsync(name, ServingModels.Request("one more", 2)));
+        while (await busy.MoveNextAsync())
+        {
+        }
+        GenerationResult after = await Client.GenerateAsync(name, ServingModels.Request("one more", 2));
+
+        Assert.True(refused.RetryAfter > TimeSpan.Zero);
+        Assert.Contains("max_batch 1 + max_queue 0", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, after.CompletionTokens);
+    }
 }
