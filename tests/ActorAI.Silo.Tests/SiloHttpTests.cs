@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using ActorAI.Client;
 using ActorAI.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorAI.Silo.Tests;
 
@@ -38,6 +40,17 @@ public sealed class DevSiloFixture : IAsyncLifetime
 
     public HttpClient Client(bool followRedirects = false) =>
         new(new HttpClientHandler { AllowAutoRedirect = followRedirects, UseCookies = true }) { BaseAddress = BaseAddress };
+
+    /// <summary>A client that sends <c>Authorization: Bearer <paramref name="apiKey"/></c> (the admin key by default).</summary>
+    public HttpClient KeyedClient(string apiKey = AdminKey)
+    {
+        HttpClient http = Client();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return http;
+    }
+
+    /// <summary>The silo's own client facade (registry, deployments, generation).</summary>
+    public ActorAIClient Actor => _app!.Services.GetRequiredService<ActorAIClient>();
 }
 
 [CollectionDefinition(Name)]
