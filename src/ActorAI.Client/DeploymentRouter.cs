@@ -126,10 +126,12 @@ internal sealed class DeploymentRouter(IGrainFactory grains, TimeProvider clock)
         {
             return null;
         }
-        // Fewest outstanding; ties broken at random so idle replicas share the work.
-        int least = pool.Min(r => _outstanding.GetValueOrDefault(r));
-        var best = pool.Where(r => _outstanding.GetValueOrDefault(r) == least).ToList();
-        return best[Random.Shared.Next(best.Count)];
+        // Fewest outstanding (one snapshot: other requests change the counts concurrently); ties broken at random so
+        // idle replicas share the work.
+        var counts = pool.Select(r => (Replica: r, Count: _outstanding.GetValueOrDefault(r))).ToList();
+        int least = counts.Min(c => c.Count);
+        var best = counts.Where(c => c.Count == least).ToList();
+        return best[Random.Shared.Next(best.Count)].Replica;
     }
 
     private static bool IsRetryable(Exception ex) =>

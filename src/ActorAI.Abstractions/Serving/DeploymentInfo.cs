@@ -85,6 +85,7 @@ public sealed record RoutingTable(
 /// <param name="Silo">The silo it runs on.</param>
 /// <param name="Served">Requests finished since activation.</param>
 /// <param name="LastRequestAt">When it last received a request.</param>
+/// <param name="ContextLength">The loaded model's context length (0 while loading).</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.ReplicaLoad")]
 public sealed record ReplicaLoad(
     [property: Id(0)] ReplicaState State,
@@ -92,7 +93,8 @@ public sealed record ReplicaLoad(
     [property: Id(2)] int Queued,
     [property: Id(3)] string Silo,
     [property: Id(4)] long Served,
-    [property: Id(5)] DateTimeOffset LastRequestAt)
+    [property: Id(5)] DateTimeOffset LastRequestAt,
+    [property: Id(6)] int ContextLength)
 {
     /// <summary>Requests queued or decoding.</summary>
     public int Outstanding => Active + Queued;

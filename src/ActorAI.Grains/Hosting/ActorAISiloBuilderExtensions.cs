@@ -24,6 +24,7 @@ public static class ActorAISiloBuilderExtensions
         builder.Services.TryAddSingleton<IArtifactStore>(new FileArtifactStore(artifactDirectory));
         builder.Services.TryAddSingleton<ComputeLanes>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
+        builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata()));
     }
 }

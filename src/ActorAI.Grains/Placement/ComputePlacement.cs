@@ -25,6 +25,23 @@ public sealed class ComputePlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ComputePlacementAttribute() : PlacementAttribute(ComputePlacement.Singleton);
 
+/// <summary>
+/// Placement for inference replicas: silos that advertise the <c>serve</c> role (all silos when none does), GPU silos
+/// first, replica <c>i</c> of a deployment on silo <c>(hash(deployment) + i) mod n</c> — so replicas spread evenly.
+/// </summary>
+[GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("ActorAI.ServingPlacement")]
+public sealed class ServingPlacement : PlacementStrategy
+{
+    /// <summary>The role that marks silos for inference.</summary>
+    public const string ServeRole = "serve";
+
+    internal static ServingPlacement Singleton { get; } = new();
+}
+
+/// <summary>Places a grain class with <see cref="ServingPlacement"/>. Keys must look like <c>deployment/index</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class ServingPlacementAttribute() : PlacementAttribute(ServingPlacement.Singleton);
+
 internal sealed class ComputePlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
@@ -38,7 +55,8 @@ internal sealed class ComputePlacementDirector(ISiloMetadataCache metadata) : IP
             .OrderBy(s => s.ToParsableString(), StringComparer.Ordinal)
             .Select(s => (Silo: s, Resources: SiloResources.FromMetadata(metadata.GetSiloMetadata(s).Metadata)))
             .ToArray();
-        var pool = candidates.Where(c => c.Resources?.Roles.Contains(ComputePlacement.TrainRole) == true).ToArray();
+        string role = strategy is ServingPlacement ? ServingPlacement.ServeRole : ComputePlacement.TrainRole;
+        var pool = candidates.Where(c => c.Resources?.Roles.Contains(role) == true).ToArray();
         if (pool.Length == 0)
         {
             pool = candidates;

@@ -1,0 +1,245 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using ActorAI.Compute.Models;
+using ActorAI.Data.Tokenizers;
+
+namespace ActorAI.Compute.Generation;
+
+/// <summary>
+/// Continuous batching: one dedicated thread owns a <see cref="BatchedGenerator"/> and steps it while any sequence is
+/// active or waiting. Requests join at the next step and leave when they finish; each request reads its own channel
+/// of <see cref="GenerationEvent"/>s. Admission is bounded (<c>maxBatch + maxQueue</c> outstanding requests) so a
+/// burst gets refused rather than held in unbounded memory.
+/// </summary>
+public sealed class GenerationEngine : IDisposable
+{
+    private readonly BatchedGenerator _generator;
+    private readonly int _capacity;
+    private readonly ConcurrentQueue<Admission> _incoming = new();
+    private readonly ConcurrentQueue<long> _cancellations = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly Dictionary<long, Request> _running = []; // by handle
+    private readonly Dictionary<long, long> _handles = []; // sequence id → handle
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+    private int _outstanding;
+    private int _active;
+    private long _served;
+    private long _nextHandle;
+
+    /// <summary>Starts the decode thread for <paramref name="model"/>.</summary>
+    /// <param name="model">The model (in eval mode from here on); the engine does not own it.</param>
+    /// <param name="tokenizer">Decodes tokens to text.</param>
+    /// <param name="maxBatch">Sequences decoded together.</param>
+    /// <param name="maxQueue">Requests accepted beyond the batch, waiting for a slot.</param>
+    /// <param name="name">Thread name (for diagnostics).</param>
+    public GenerationEngine(Gpt model, ITextTokenizer tokenizer, int maxBatch, int maxQueue, string name = "actorai-generation")
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxQueue);
+        _generator = new BatchedGenerator(model, tokenizer, maxBatch);
+        _capacity = maxBatch + maxQueue;
+        ContextLength = model.Config.ContextLength;
+        _thread = new Thread(Loop) { IsBackground = true, Name = name };
+        _thread.Start();
+    }
+
+    /// <summary>The model's context length in tokens.</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Requests queued or decoding.</summary>
+    public int Outstanding => Volatile.Read(ref _outstanding);
+
+    /// <summary>Sequences decoding now.</summary>
+    public int Active => Volatile.Read(ref _active);
+
+    /// <summary>Requests finished since start.</summary>
+    public long Served => Interlocked.Read(ref _served);
+
+    /// <summary>Set when the decode loop failed; every request then ends with this error.</summary>
+    public Exception? Fault { get; private set; }
+
+    /// <summary>
+    /// Admits a tokenized prompt. Events arrive on the returned reader as tokens are produced; the last one carries
+    /// <see cref="GenerationEvent.Finish"/>. Returns null when <c>maxBatch + maxQueue</c> requests are outstanding.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prompt or options do not fit the model (see <see cref="BatchedGenerator.Submit"/>).</exception>
+    /// <exception cref="ObjectDisposedException">The engine is stopping.</exception>
+    public GenerationStream? TrySubmit(int[] prompt, SamplingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ObjectDisposedException.ThrowIf(_stopping, this);
+        if (Fault is { } fault)
+        {
+            throw new InvalidOperationException($"the generation loop failed: {fault.Message}", fault);
+        }
+        if (Interlocked.Increment(ref _outstanding) > _capacity)
+        {
+            Interlocked.Decrement(ref _outstanding);
+            return null;
+        }
+        var channel = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        long handle = Interlocked.Increment(ref _nextHandle);
+        _incoming.Enqueue(new Admission(handle, prompt, options, channel.Writer));
+        _wake.Release();
+        return new GenerationStream(this, handle, channel.Reader);
+    }
+
+    /// <summary>Stops the loop; requests still running end with <see cref="FinishReason.Cancelled"/>.</summary>
+    public void Dispose()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+        _stopping = true;
+        _wake.Release();
+        _thread.Join();
+        _generator.Dispose();
+        _wake.Dispose();
+    }
+
+    internal void Cancel(long handle)
+    {
+        if (!_stopping)
+        {
+            _cancellations.Enqueue(handle);
+            _wake.Release();
+        }
+    }
+
+    private void Loop()
+    {
+        // Torch state (dispose scopes, grad mode) is per thread: this thread alone touches the generator.
+        try
+        {
+            while (!_stopping)
+            {
+                Admit();
+                ApplyCancellations();
+                if (!_generator.HasWork)
+                {
+                    _wake.Wait();
+                    continue;
+                }
+                Dispatch(_generator.Step());
+            }
+        }
+        catch (Exception ex)
+        {
+            Fault = ex;
+            foreach (Request request in _running.Values)
+            {
+                request.Writer.TryComplete(ex);
+            }
+            _running.Clear();
+            while (_incoming.TryDequeue(out Admission? admission))
+            {
+                admission.Writer.TryComplete(ex);
+            }
+            return;
+        }
+        foreach (Request request in _running.Values)
+        {
+            request.Writer.TryWrite(new GenerationEvent(request.SequenceId, -1, "", FinishReason.Cancelled));
+            request.Writer.TryComplete();
+        }
+        _running.Clear();
+        while (_incoming.TryDequeue(out Admission? admission))
+        {
+            admission.Writer.TryComplete(new ObjectDisposedException(nameof(GenerationEngine)));
+        }
+    }
+
+    private void Admit()
+    {
+        while (_incoming.TryDequeue(out Admission? admission))
+        {
+            try
+            {
+                long sequence = _generator.Submit(admission.Prompt, admission.Options);
+                _running[admission.Handle] = new Request(sequence, admission.Writer);
+                _handles[sequence] = admission.Handle;
+            }
+            catch (ArgumentException ex)
+            {
+                Interlocked.Decrement(ref _outstanding);
+                admission.Writer.TryComplete(ex);
+            }
+        }
+        Volatile.Write(ref _active, _generator.Active);
+    }
+
+    private void ApplyCancellations()
+    {
+        while (_cancellations.TryDequeue(out long handle))
+        {
+            if (_running.TryGetValue(handle, out Request? request))
+            {
+                _generator.Cancel(request.SequenceId);
+            }
+        }
+    }
+
+    private void Dispatch(IReadOnlyList<GenerationEvent> events)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+        foreach (GenerationEvent e in events)
+        {
+            if (!_handles.TryGetValue(e.SequenceId, out long handle))
+            {
+                continue;
+            }
+            Request request = _running[handle];
+            request.Writer.TryWrite(e);
+            if (e.Finish is not null)
+            {
+                request.Writer.TryComplete();
+                _running.Remove(handle);
+                _handles.Remove(e.SequenceId);
+                Interlocked.Decrement(ref _outstanding);
+                Interlocked.Increment(ref _served);
+            }
+        }
+        Volatile.Write(ref _active, _generator.Active);
+    }
+
+    private sealed record Admission(long Handle, int[] Prompt, SamplingOptions Options, ChannelWriter<GenerationEvent> Writer);
+
+    private sealed record Request(long SequenceId, ChannelWriter<GenerationEvent> Writer);
+}
+
+/// <summary>The events of one request; <see cref="Cancel"/> (or disposing) ends it at the next step.</summary>
+public sealed class GenerationStream : IDisposable
+{
+    private readonly GenerationEngine _engine;
+    private readonly long _handle;
+    private int _done;
+
+    internal GenerationStream(GenerationEngine engine, long handle, ChannelReader<GenerationEvent> events)
+    {
+        _engine = engine;
+        _handle = handle;
+        Events = events;
+    }
+
+    /// <summary>Events as the loop produces them; completes after the finishing event (or with the loop's error).</summary>
+    public ChannelReader<GenerationEvent> Events { get; }
+
+    /// <summary>Ends the request at the next step unless it already finished.</summary>
+    public void Cancel()
+    {
+        if (Interlocked.Exchange(ref _done, 1) == 0 && !Events.Completion.IsCompleted)
+        {
+            _engine.Cancel(_handle);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => Cancel();
+}

@@ -1,0 +1,234 @@
+using System.Runtime.CompilerServices;
+using ActorAI.Abstractions;
+using ActorAI.Abstractions.Serving;
+using ActorAI.Compute.Checkpoints;
+using ActorAI.Compute.Devices;
+using ActorAI.Compute.Generation;
+using ActorAI.Compute.Models;
+using ActorAI.Data.Tokenizers;
+using ActorAI.Grains.Placement;
+using ActorAI.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+
+namespace ActorAI.Grains.Serving;
+
+/// <summary>Persistent state of a replica: what to load, so a reactivation on another silo serves the same weights.</summary>
+[GenerateSerializer, Alias("ActorAI.ReplicaGrainState")]
+public sealed record ReplicaGrainState
+{
+    [Id(0)] public ReplicaSpec? Spec { get; init; }
+}
+
+/// <summary>
+/// One inference replica. Reentrant: many requests stream at once, each reading its own channel from the
+/// <see cref="GenerationEngine"/>, whose decode thread batches them.
+/// </summary>
+[ServingPlacement, Reentrant]
+internal sealed partial class ReplicaGrain(
+    [PersistentState("replica", ProviderNames.GrainStorage)] IPersistentState<ReplicaGrainState> state,
+    IArtifactStore artifacts,
+    TimeProvider clock,
+    ILocalSiloDetails silo,
+    ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
+{
+    private Task? _loading;
+    private Loaded? _loaded;
+    private bool _failed;
+    private bool _draining;
+    private int _inFlight;
+    private TaskCompletionSource? _idle;
+    private DateTimeOffset _lastRequestAt;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _lastRequestAt = clock.GetUtcNow();
+        if (state.State.Spec is not null)
+        {
+            // Reactivated (its silo died, or it was collected): load again at once rather than on the first request.
+            _loading = LoadAsync(state.State.Spec);
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _loaded?.Dispose();
+        _loaded = null;
+        return Task.CompletedTask;
+    }
+
+    public async Task<ReplicaLoad> StartAsync(ReplicaSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (state.State.Spec != spec)
+        {
+            if (_loaded is not null || _loading is not null)
+            {
+                throw new ReplicaUnavailableException($"replica '{Id}' already serves {state.State.Spec?.Model} v{state.State.Spec?.Version}");
+            }
+            state.State = state.State with { Spec = spec };
+            await state.WriteStateAsync();
+        }
+        _draining = false;
+        await EnsureLoadedAsync();
+        return Load();
+    }
+
+    public async IAsyncEnumerable<GenerationChunk> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Parameters.Validate();
+        if (_draining || state.State.Spec is null)
+        {
+            throw new ReplicaUnavailableException($"replica '{Id}' is {(_draining ? "draining" : "not started")}");
+        }
+        _inFlight++;
+        _lastRequestAt = clock.GetUtcNow();
+        try
+        {
+            await EnsureLoadedAsync();
+            Loaded loaded = _loaded!;
+            ReplicaSpec spec = loaded.Spec;
+            int[] prompt = loaded.Tokenizer.Encode(request.Prompt);
+            if (prompt.Length == 0)
+            {
+                prompt = [loaded.Tokenizer.EndOfTextId]; // an empty prompt starts a document, as GPT-2 does
+            }
+            SamplingOptions options = Sampling(request.Parameters, prompt.Length, loaded.Engine.ContextLength);
+            using GenerationStream stream = loaded.Engine.TrySubmit(prompt, options)
+                ?? throw new ServiceOverloadedException(
+                    $"replica '{Id}' has {loaded.Engine.Outstanding} requests outstanding (max_batch {spec.MaxBatch} + max_queue {spec.MaxQueue})",
+                    TimeSpan.FromSeconds(1));
+            int generated = 0;
+            var text = new System.Text.StringBuilder();
+            while (await stream.Events.WaitToReadAsync(cancellationToken))
+            {
+                // Everything produced since the last read goes out as one chunk: a slow reader costs fewer messages.
+                text.Clear();
+                string? finish = null;
+                while (stream.Events.TryRead(out GenerationEvent? e))
+                {
+                    generated += e.Token >= 0 ? 1 : 0;
+                    text.Append(e.Text);
+                    finish = e.Finish switch
+                    {
+                        null => null,
+                        FinishReason.Stop => "stop",
+                        FinishReason.Length => "length",
+                        _ => throw new ReplicaUnavailableException($"replica '{Id}' stopped while generating"),
+                    };
+                }
+                yield return new GenerationChunk(text.ToString(), finish, prompt.Length, generated, spec.Model, spec.Version);
+            }
+        }
+        finally
+        {
+            if (--_inFlight == 0)
+            {
+                _idle?.TrySetResult();
+            }
+        }
+    }
+
+    public Task<ReplicaLoad> GetLoadAsync() => Task.FromResult(Load());
+
+    public async Task DrainAsync()
+    {
+        _draining = true;
+        if (_inFlight > 0)
+        {
+            _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await _idle.Task;
+        }
+        LogDrained(logger, Id);
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
+    private async Task EnsureLoadedAsync()
+    {
+        ReplicaSpec spec = state.State.Spec ?? throw new ReplicaUnavailableException($"replica '{Id}' is not started");
+        _loading ??= LoadAsync(spec);
+        try
+        {
+            await _loading;
+        }
+        catch (Exception ex) when (ex is not ReplicaUnavailableException)
+        {
+            _loading = null; // the next call tries again
+            throw new ReplicaUnavailableException($"replica '{Id}' cannot load {spec.Model} v{spec.Version}: {ex.Message}");
+        }
+    }
+
+    private async Task LoadAsync(ReplicaSpec spec)
+    {
+        _failed = false;
+        try
+        {
+            string path = await artifacts.OpenVerifiedAsync(spec.Artifact);
+            _loaded = await Task.Run(() =>
+            {
+                ITextTokenizer tokenizer = TokenizerFactory.Create(spec.Tokenizer);
+                Gpt model = GptCheckpoint.Load(path, ComputeDevice.Select());
+                return new Loaded(spec, model, tokenizer, new GenerationEngine(model, tokenizer, spec.MaxBatch, spec.MaxQueue, $"replica {Id}"));
+            });
+            LogLoaded(logger, Id, spec.Model, spec.Version, spec.Artifact);
+        }
+        catch (Exception ex)
+        {
+            _failed = true;
+            LogLoadFailed(logger, ex, Id, spec.Model, spec.Version);
+            throw;
+        }
+    }
+
+    private ReplicaLoad Load()
+    {
+        int outstanding = _loaded?.Engine.Outstanding ?? 0;
+        int active = _loaded?.Engine.Active ?? 0;
+        ReplicaState s = _draining ? ReplicaState.Draining : _loaded is not null ? ReplicaState.Ready : _failed ? ReplicaState.Failed : ReplicaState.Loading;
+        return new ReplicaLoad(s, active, Math.Max(0, outstanding - active), silo.SiloAddress.ToParsableString(),
+            _loaded?.Engine.Served ?? 0, _lastRequestAt, _loaded?.Engine.ContextLength ?? 0);
+    }
+
+    // max_tokens: as asked (must fit the context), else as much as the context leaves up to the default.
+    private static SamplingOptions Sampling(GenerationParameters p, int promptTokens, int context)
+    {
+        if (promptTokens >= context)
+        {
+            throw new GenerationRequestException(
+                $"This model's maximum context length is {context} tokens, but the prompt has {promptTokens} tokens, leaving none to generate.",
+                "messages", "context_length_exceeded");
+        }
+        int room = context - promptTokens;
+        if (p.MaxTokens is int asked && asked > room)
+        {
+            throw new GenerationRequestException(
+                $"max_tokens is too large: {asked}. This model's maximum context length is {context} tokens and the prompt has {promptTokens}, so max_tokens can be at most {room}.",
+                "max_tokens", "context_length_exceeded");
+        }
+        int maxTokens = p.MaxTokens ?? Math.Min(GenerationParameters.DefaultMaxTokens, room);
+        return new SamplingOptions(maxTokens, p.Temperature, 0, p.TopP, p.Seed, p.Stop);
+    }
+
+    private sealed record Loaded(ReplicaSpec Spec, Gpt Model, ITextTokenizer Tokenizer, GenerationEngine Engine) : IDisposable
+    {
+        public void Dispose()
+        {
+            Engine.Dispose();
+            Model.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {Replica} loaded {Model} v{Version} ({Artifact})")]
+    private static partial void LogLoaded(ILogger logger, string replica, string model, int version, string artifact);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Replica} failed to load {Model} v{Version}")]
+    private static partial void LogLoadFailed(ILogger logger, Exception ex, string replica, string model, int version);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {Replica} drained")]
+    private static partial void LogDrained(ILogger logger, string replica);
+}

@@ -1,0 +1,154 @@
+using System.Collections.Concurrent;
+using ActorAI.Abstractions.Serving;
+using ActorAI.Client;
+
+namespace ActorAI.Grains.Tests.Serving;
+
+[Collection(ClusterCollection.Name)]
+public sealed class DeploymentTests(ClusterFixture fixture)
+{
+    private ActorAIClient Client => ActorAIClient.Create(fixture.Cluster.Client);
+
+    [Fact]
+    public async Task ReplicasSpreadOverSilosAndStreamConcurrentRequests()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 1);
+
+        DeploymentInfo info = await ServingModels.DeployAsync(Client, name, new DeploymentSpec { Model = model, MinReplicas = 2, MaxReplicas = 2 });
+        await ServingModels.WaitUntilAsync(async () => (await Client.GetDeploymentAsync(name))!.Replicas.Count(r => r.State == ReplicaState.Ready) == 2);
+        info = (await Client.GetDeploymentAsync(name))!;
+        var chunkCounts = await Task.WhenAll(Enumerable.Range(0, 16).Select(async i =>
+        {
+            int chunks = 0;
+            GenerationChunk? last = null;
+            await foreach (GenerationChunk c in Client.GenerateStreamingAsync(name, ServingModels.Request($"prompt {i}", 40, seed: i)))
+            {
+                chunks++;
+                last = c;
+            }
+            Assert.Equal("length", last!.FinishReason);
+            Assert.Equal(40, last.CompletionTokens);
+            Assert.Equal($"prompt {i}".Length, last.PromptTokens);
+            return chunks;
+        }));
+
+        Assert.Equal(2, info.Replicas.Select(r => r.Silo).Distinct().Count());
+        Assert.True(chunkCounts.Average() > 2, "tokens stream in several chunks, not one at the end");
+        Assert.True(await Client.GetDeploymentAsync(name) is { Status: DeploymentStatus.Ready });
+    }
+
+    [Fact]
+    public async Task ARequestJoinsTheRunningBatchAndLeavesBeforeALongerOne()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 2);
+        await ServingModels.DeployAsync(Client, name, new DeploymentSpec { Model = model, MaxBatch = 4 });
+
+        var order = new ConcurrentQueue<string>();
+        var longStarted = new TaskCompletionSource();
+        Task longRun = Task.Run(async () =>
+        {
+            await foreach (GenerationChunk c in Client.GenerateStreamingAsync(name, ServingModels.Request("long", 120)))
+            {
+                longStarted.TrySetResult();
+                if (c.FinishReason is not null) order.Enqueue("long done");
+            }
+        });
+        await longStarted.Task;
+        GenerationResult shortRun = await Client.GenerateAsync(name, ServingModels.Request("short", 3));
+        order.Enqueue("short done");
+        await longRun;
+
+        Assert.Equal(3, shortRun.CompletionTokens);
+        Assert.Equal(["short done", "long done"], order);
+    }
+
+    [Fact]
+    public async Task SameSeedSameTextAndBadRequestsNameTheParameter()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 3);
+        await ServingModels.DeployAsync(Client, name, new DeploymentSpec { Model = model });
+
+        GenerationResult a = await Client.GenerateAsync(name, ServingModels.Request("hello", 20, seed: 7));
+        GenerationResult b = await Client.GenerateAsync(name, ServingModels.Request("hello", 20, seed: 7));
+        var tooLong = await Assert.ThrowsAsync<GenerationRequestException>(() => Client.GenerateAsync(name, ServingModels.Request(new string('x', 200), 5)));
+        var tooMany = await Assert.ThrowsAsync<GenerationRequestException>(() => Client.GenerateAsync(name, ServingModels.Request("hi", 1000)));
+        var negative = Assert.Throws<GenerationRequestException>(() => Client.GenerateStreamingAsync(name, ServingModels.Request("hi", -1)));
+        await Assert.ThrowsAsync<DeploymentNotFoundException>(() => Client.GenerateAsync($"missing-{Guid.NewGuid():N}", ServingModels.Request("hi", 1)));
+        GenerationResult after = await Client.GenerateAsync(name, ServingModels.Request("still serving", 2));
+
+        Assert.Equal(a.Text, b.Text);
+        Assert.Equal("context_length_exceeded", tooLong.Code);
+        Assert.Equal("max_tokens", tooMany.Param);
+        Assert.Equal("max_tokens", negative.Param);
+        Assert.Equal(2, after.CompletionTokens);
+    }
+
+    [Fact]
+    public async Task AliasSwitchUnderLoadFailsNoRequest()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 4, 5);
+        await Client.SetModelAliasAsync(model, "production", 1);
+        await ServingModels.DeployAsync(Client, name, new DeploymentSpec { Model = model, Version = "production", MinReplicas = 2, MaxReplicas = 2 });
+
+        var versions = new ConcurrentBag<int>();
+        var failures = new ConcurrentBag<Exception>();
+        using var stop = new CancellationTokenSource();
+        Task[] load = [.. Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    versions.Add((await Client.GenerateAsync(name, ServingModels.Request($"load {i}", 8, seed: i))).Version);
+                }
+                catch (Exception ex)
+                {
+                    failures.Add(ex);
+                }
+            }
+        }))];
+        await ServingModels.WaitUntilAsync(() => Task.FromResult(versions.Count >= 16));
+        await Client.SetModelAliasAsync(model, "production", 2);
+        await ServingModels.WaitUntilAsync(async () => (await Client.GetDeploymentAsync(name))!.Replicas.All(r => r.Version == 2 && r.State == ReplicaState.Ready)
+            && (await Client.GetDeploymentAsync(name))!.Replicas.Count == 2);
+        int served = versions.Count;
+        await ServingModels.WaitUntilAsync(() => Task.FromResult(versions.Count >= served + 16));
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        Assert.Empty(failures);
+        Assert.Contains(1, versions);
+        Assert.Contains(2, versions);
+    }
+
+    [Fact]
+    public async Task AnIdleDeploymentScalesToZeroAndTheNextRequestWaitsForALoad()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 6);
+        await Client.DeployAsync(name, new DeploymentSpec { Model = model, MinReplicas = 0, MaxReplicas = 2, TargetOutstanding = 1, ScaleDownDelay = TimeSpan.FromSeconds(1) });
+
+        GenerationResult first = await Client.GenerateAsync(name, ServingModels.Request("wake up", 4));
+        // Sustained load above the target adds the second replica.
+        using var stop = new CancellationTokenSource();
+        Task[] load = [.. Enumerable.Range(0, 6).Select(i => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Client.GenerateAsync(name, ServingModels.Request($"busy {i}", 60, seed: i));
+            }
+        }))];
+        await ServingModels.WaitUntilAsync(async () => (await Client.GetDeploymentAsync(name))!.Replicas.Count(r => r.State == ReplicaState.Ready) == 2);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        await ServingModels.WaitUntilAsync(async () => (await Client.GetDeploymentAsync(name))! is { Status: DeploymentStatus.Idle, Replicas.Count: 0 });
+        GenerationResult again = await Client.GenerateAsync(name, ServingModels.Request("wake up again", 4));
+
+        Assert.Equal(4, first.CompletionTokens);
+        Assert.Equal(4, again.CompletionTokens);
+    }
+}

@@ -1,0 +1,63 @@
+using ActorAI.Abstractions.Registry;
+using ActorAI.Abstractions.Serving;
+using ActorAI.Client;
+using ActorAI.Compute.Checkpoints;
+using ActorAI.Compute.Models;
+
+namespace ActorAI.Grains.Tests.Serving;
+
+/// <summary>Tiny random-weight byte-level GPTs registered as model versions, and a deploy-and-wait helper.</summary>
+internal static class ServingModels
+{
+    public const int ContextLength = 128;
+
+    /// <summary>Registers one new version per seed under <paramref name="model"/>.</summary>
+    public static async Task ImportAsync(ActorAIClient client, string model, params int[] seeds)
+    {
+        foreach (int seed in seeds)
+        {
+            await client.ImportModelAsync(model, CheckpointFile(seed));
+        }
+    }
+
+    public static async Task<DeploymentInfo> DeployAsync(ActorAIClient client, string name, DeploymentSpec spec)
+    {
+        await client.DeployAsync(name, spec);
+        return await client.WaitForDeploymentAsync(name, TimeSpan.FromMinutes(2));
+    }
+
+    public static GenerationRequest Request(string prompt, int maxTokens, long seed = 1) =>
+        new(prompt, new GenerationParameters(MaxTokens: maxTokens, Temperature: 1.0, Seed: seed));
+
+    /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; fails after <paramref name="seconds"/>.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 90)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not hold in time");
+            await Task.Delay(100);
+        }
+    }
+
+    private static string CheckpointFile(int seed)
+    {
+        lock (typeof(ServingModels))
+        {
+            // manual_seed is process-wide; the lock keeps two imports from interleaving their initialisation.
+            TorchSharp.torch.manual_seed(seed);
+            using var model = new Gpt(new GptConfig(Layers: 2, Heads: 2, Embedding: 32, ContextLength: ContextLength, VocabularySize: 256));
+            using (TorchSharp.torch.no_grad())
+            {
+                // Random weights give near-uniform logits, so end-of-text (token 0) would come about once in 256 tokens and
+                // make lengths unpredictable. Widen the other logits and zero token 0's: it then (practically) never wins.
+                TorchSharp.torch.Tensor wte = model.named_parameters().Single(p => p.name.EndsWith("wte.weight", StringComparison.Ordinal)).parameter;
+                wte.mul_(60);
+                wte[0].zero_();
+            }
+            string path = Path.Combine(Path.GetTempPath(), $"actorai-serving-{Guid.NewGuid():N}.safetensors");
+            GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string> { ["actorai.tokenizer"] = "byte" });
+            return path;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using ActorAI.Abstractions;
+using ActorAI.Abstractions.Cluster;
+using ActorAI.Abstractions.Serving;
+using ActorAI.Client;
+using ActorAI.Grains.Hosting;
+using ActorAI.Grains.Tests.Serving;
+using ActorAI.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using Xunit.Abstractions;
+
+namespace ActorAI.IntegrationTests;
+
+/// <summary>
+/// A deployment with two replicas on a 3-silo cluster (state in PostgreSQL); the silo of one replica is killed while 16
+/// streaming requests run.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task KillingAReplicasSiloFailsNoRequestThatHadNotStreamedAToken()
+    {
+        string artifacts = Path.Combine(Path.GetTempPath(), "actorai-it-artifacts", Guid.NewGuid().ToString("N"));
+        var builder = new TestClusterBuilder(3);
+        builder.Options.ClusterId = $"serving-{Guid.NewGuid():N}";
+        builder.Options.ServiceId = $"svc-{Guid.NewGuid():N}";
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ActorAI:Postgres"] = postgres.ConnectionString,
+            ["ActorAI:Artifacts"] = artifacts,
+        }));
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        await using TestCluster cluster = builder.Build();
+        await cluster.DeployAsync();
+        ActorAIClient client = ActorAIClient.Create(cluster.Client);
+
+        await ServingModels.ImportAsync(client, "failover", 11);
+        // A small batch, so each replica holds queued requests that have not streamed a token when its silo dies.
+        await ServingModels.DeployAsync(client, "failover", new DeploymentSpec { Model = "failover", MinReplicas = 2, MaxReplicas = 2, MaxBatch = 4 });
+        await ServingModels.WaitUntilAsync(async () => (await client.GetDeploymentAsync("failover"))!.Replicas.Count(r => r.State == ReplicaState.Ready) == 2);
+        DeploymentInfo before = (await client.GetDeploymentAsync("failover"))!;
+        SiloHandle victim = cluster.SecondarySilos.First(s => before.Replicas.Any(r => r.Silo == s.SiloAddress.ToParsableString()));
+
+        var outcomes = new ConcurrentBag<(int Tokens, Exception? Error)>();
+        var firstTokens = new CountdownEvent(4);
+        Task[] requests = [.. Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            int tokens = 0;
+            try
+            {
+                await foreach (GenerationChunk chunk in client.GenerateStreamingAsync("failover", ServingModels.Request($"request {i}", 100, seed: i)))
+                {
+                    if (tokens == 0 && chunk.CompletionTokens > 0 && !firstTokens.IsSet)
+                    {
+                        firstTokens.Signal();
+                    }
+                    tokens = chunk.CompletionTokens;
+                }
+                outcomes.Add((tokens, null));
+            }
+            catch (Exception ex)
+            {
+                outcomes.Add((tokens, ex));
+            }
+        }))];
+        firstTokens.Wait(TimeSpan.FromMinutes(1));
+        output.WriteLine($"killing {victim.SiloAddress}");
+        await cluster.KillSiloAsync(victim);
+        await Task.WhenAll(requests);
+
+        foreach ((int tokens, Exception? error) in outcomes.Where(o => o.Error is not null))
+        {
+            output.WriteLine($"failed after {tokens} tokens: {error!.GetType().Name}: {error.Message}");
+        }
+        Assert.Equal(16, outcomes.Count);
+        Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.True(o.Tokens > 0, $"a request failed before its first token: {o.Error}"));
+        Assert.Contains(outcomes, o => o.Error is null && o.Tokens == 100);
+        // The deployment restores its replica count on the surviving silos.
+        await ServingModels.WaitUntilAsync(async () =>
+            (await client.GetDeploymentAsync("failover"))!.Replicas.Count(r => r.State == ReplicaState.Ready && r.Silo != victim.SiloAddress.ToParsableString()) == 2);
+        GenerationResult after = await client.GenerateAsync("failover", ServingModels.Request("after", 5));
+        Assert.Equal(5, after.CompletionTokens);
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            string connection = silo.Configuration["ActorAI:Postgres"]!;
+            silo.AddAdoNetGrainStorage(ProviderNames.GrainStorage, o =>
+            {
+                o.Invariant = "Npgsql";
+                o.ConnectionString = connection;
+            });
+            silo.UseInMemoryReminderService();
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 1;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+            });
+            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+            silo.AddActorAI(new SiloResources(2, 1L << 30, 0, 0, ["serve"]), silo.Configuration["ActorAI:Artifacts"]!);
+        }
+    }
+}
