@@ -130,6 +130,51 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
     }
 
     [Fact]
+    public async Task ADeploymentCanBeCreatedReadUpdatedAndDeleted()
+    {
+        await silo.TinyDeploymentAsync();
+        using HttpClient http = silo.KeyedClient();
+        string name = $"d-{Guid.NewGuid():N}"[..20];
+        const string Spec = """{"model":"tiny-gpt","version":1,"min_replicas":1,"max_replicas":1,"max_batch":4,"scale_down_delay_seconds":30}""";
+
+        using HttpResponseMessage created = await PutAsync(http, $"/api/deployments/{name}", Spec);
+        JsonElement view = await JsonAsync(created, HttpStatusCode.Created);
+        using HttpResponseMessage updated = await PutAsync(http, $"/api/deployments/{name}", Spec.Replace("\"max_batch\":4", "\"max_batch\":8", StringComparison.Ordinal));
+        using HttpResponseMessage got = await http.GetAsync($"/api/deployments/{name}");
+        JsonElement current = await JsonAsync(got, HttpStatusCode.OK);
+        using HttpResponseMessage listed = await http.GetAsync("/api/deployments");
+        JsonElement list = await JsonAsync(listed, HttpStatusCode.OK);
+        using HttpResponseMessage deleted = await http.DeleteAsync($"/api/deployments/{name}");
+        using HttpResponseMessage deletedAgain = await http.DeleteAsync($"/api/deployments/{name}");
+        using HttpResponseMessage gone = await http.GetAsync($"/api/deployments/{name}");
+
+        Assert.Equal($"/api/deployments/{name}", created.Headers.Location?.OriginalString);
+        Assert.Equal(name, view.GetProperty("name").GetString());
+        Assert.Equal("tiny-gpt", view.GetProperty("spec").GetProperty("model").GetString());
+        Assert.Equal("1", view.GetProperty("spec").GetProperty("version").GetString());
+        Assert.Equal(30, view.GetProperty("spec").GetProperty("scale_down_delay_seconds").GetDouble());
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal(8, current.GetProperty("spec").GetProperty("max_batch").GetInt32());
+        Assert.Equal(1, current.GetProperty("version").GetInt32());
+        Assert.IsType<string>(current.GetProperty("status").GetString());
+        Assert.Contains(list.EnumerateArray(), d => d.GetProperty("name").GetString() == name);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await AssertProblemAsync(deletedAgain, HttpStatusCode.NotFound);
+        await AssertProblemAsync(gone, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task DeployingAnUnregisteredModelIsRefused()
+    {
+        using HttpClient http = silo.KeyedClient();
+
+        using HttpResponseMessage response = await PutAsync(http, $"/api/deployments/d-{Guid.NewGuid():N}"[..30], $$"""{"model":"unregistered-{{Guid.NewGuid():N}}"}""");
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.GetProperty("errors").EnumerateObject());
+    }
+
+    [Fact]
     public async Task UnknownJobsAreNotFound()
     {
         using HttpClient http = silo.KeyedClient();
