@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using ActorAI.Abstractions.Serving;
+using ActorAI.Client;
 using ActorAI.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorAI.Silo.Tests;
 
@@ -11,7 +14,14 @@ public sealed class DevSiloFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key-0123456789";
 
+    /// <summary>Name of the deployment <see cref="TinyDeploymentAsync"/> creates.</summary>
+    public const string TinyDeployment = "tiny";
+
     private WebApplication? _app;
+    private readonly Lazy<Task<string>> _tinyDeployment;
+    private readonly TempDirectory _checkpoints = new();
+
+    public DevSiloFixture() => _tinyDeployment = new(DeployTinyAsync);
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -34,10 +44,37 @@ public sealed class DevSiloFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        _checkpoints.Dispose();
+    }
+
+    /// <summary>
+    /// Imports a tiny random-weight GPT (byte tokenizer, context <see cref="TinyGpt.Config"/>) and deploys it as
+    /// <see cref="TinyDeployment"/> with one replica, once for the whole collection; returns the deployment name.
+    /// </summary>
+    public Task<string> TinyDeploymentAsync() => _tinyDeployment.Value;
+
+    private async Task<string> DeployTinyAsync()
+    {
+        string checkpoint = TinyGpt.Write(_checkpoints.Combine("tiny.safetensors"));
+        await Actor.ImportModelAsync("tiny-gpt", checkpoint);
+        await Actor.DeployAsync(TinyDeployment, new DeploymentSpec { Model = "tiny-gpt", MinReplicas = 1, MaxReplicas = 1 });
+        await Actor.WaitForDeploymentAsync(TinyDeployment, TimeSpan.FromMinutes(2));
+        return TinyDeployment;
     }
 
     public HttpClient Client(bool followRedirects = false) =>
         new(new HttpClientHandler { AllowAutoRedirect = followRedirects, UseCookies = true }) { BaseAddress = BaseAddress };
+
+    /// <summary>A client that sends <c>Authorization: Bearer <paramref name="apiKey"/></c> (the admin key by default).</summary>
+    public HttpClient KeyedClient(string apiKey = AdminKey)
+    {
+        HttpClient http = Client();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return http;
+    }
+
+    /// <summary>The silo's own client facade (registry, deployments, generation).</summary>
+    public ActorAIClient Actor => _app!.Services.GetRequiredService<ActorAIClient>();
 }
 
 [CollectionDefinition(Name)]

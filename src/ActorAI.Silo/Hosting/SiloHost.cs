@@ -2,7 +2,9 @@ using System.Net;
 using ActorAI.Client;
 using ActorAI.Compute.Devices;
 using ActorAI.Silo.Http;
+using ActorAI.Silo.Http.Admin;
 using ActorAI.Silo.Http.Auth;
+using ActorAI.Silo.Http.OpenAI;
 using ActorAI.Silo.Options;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
@@ -48,6 +50,8 @@ public static class SiloHost
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapLoginEndpoints();
+        app.MapOpenAIEndpoints();
+        app.MapAdminEndpoints();
         app.MapOrleansDashboard(settings.Http.DashboardPath).RequireAuthorization(AuthSchemes.AdminRole);
         return app;
     }

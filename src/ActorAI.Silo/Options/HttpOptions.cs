@@ -14,4 +14,7 @@ public sealed class HttpOptions
 
     /// <summary>Path the Orleans dashboard is served under (admin only). Default <c>/orleans</c>.</summary>
     public string DashboardPath { get; set; } = "/orleans";
+
+    /// <summary>Largest JSON request body the OpenAI and admin APIs read, in bytes (larger: HTTP 413). Default 1 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 }

@@ -113,6 +113,10 @@ public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
         {
             failures.Add($"{S}:DashboardPath must be a path such as /orleans (was '{options.DashboardPath}').");
         }
+        if (options.MaxRequestBodyBytes is < 1024 or > 64L * 1024 * 1024)
+        {
+            failures.Add($"{S}:MaxRequestBodyBytes must be 1024..67108864 (was {options.MaxRequestBodyBytes}).");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ActorAI.Silo.Http.OpenAI;
+
+// Wire shapes of OpenAI's API (https://platform.openai.com/docs/api-reference), names in snake_case. Fields ActorAI
+// does not use (logit_bias, user, tools, ...) are not declared, so they are ignored as OpenAI ignores unknown ones.
+
+internal static class OpenAIJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+}
+
+/// <summary>Sampling fields shared by <c>/v1/completions</c> and <c>/v1/chat/completions</c>.</summary>
+internal abstract class SamplingRequest
+{
+    public string? Model { get; init; }
+    public int? MaxTokens { get; init; }
+    /// <summary>The newer name of <see cref="MaxTokens"/>; wins when both are given.</summary>
+    public int? MaxCompletionTokens { get; init; }
+    public double? Temperature { get; init; }
+    public double? TopP { get; init; }
+    public int? N { get; init; }
+    /// <summary>A string or an array of strings.</summary>
+    public JsonElement Stop { get; init; }
+    public long? Seed { get; init; }
+    public bool? Stream { get; init; }
+    public StreamOptions? StreamOptions { get; init; }
+}
+
+internal sealed class StreamOptions
+{
+    public bool? IncludeUsage { get; init; }
+}
+
+internal sealed class ChatCompletionRequest : SamplingRequest
+{
+    public IReadOnlyList<ChatMessageBody?>? Messages { get; init; }
+}
+
+internal sealed class ChatMessageBody
+{
+    public string? Role { get; init; }
+    /// <summary>A string, an array of <c>{"type":"text","text":...}</c> parts, or null (an assistant turn).</summary>
+    public JsonElement Content { get; init; }
+}
+
+internal sealed class CompletionRequest : SamplingRequest
+{
+    /// <summary>A string or an array holding one string.</summary>
+    public JsonElement Prompt { get; init; }
+}
+
+internal sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens)
+{
+    public static Usage Of(int prompt, int completion) => new(prompt, completion, prompt + completion);
+}
+
+internal sealed record ChatMessage(string Role, string Content);
+
+internal sealed record ChatChoice(int Index, ChatMessage Message, object? Logprobs, string FinishReason);
+
+internal sealed record ChatCompletion(
+    string Id, string Object, long Created, string Model, string? SystemFingerprint, IReadOnlyList<ChatChoice> Choices, Usage Usage);
+
+internal sealed record ChatDelta(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);
+
+internal sealed record ChatChunkChoice(int Index, ChatDelta Delta, object? Logprobs, string? FinishReason);
+
+internal sealed record ChatCompletionChunk(
+    string Id, string Object, long Created, string Model, string? SystemFingerprint, IReadOnlyList<ChatChunkChoice> Choices,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Usage? Usage);
+
+internal sealed record TextChoice(string Text, int Index, object? Logprobs, string? FinishReason);
+
+/// <summary>A legacy completion, whole or (streamed) one chunk of it: OpenAI uses one shape for both.</summary>
+internal sealed record TextCompletion(
+    string Id, string Object, long Created, string Model, string? SystemFingerprint, IReadOnlyList<TextChoice> Choices,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Usage? Usage);
+
+internal sealed record ModelObject(string Id, string Object, long Created, string OwnedBy);
+
+internal sealed record ModelList(string Object, IReadOnlyList<ModelObject> Data);
+
+internal sealed record OpenAIError(string Message, string Type, string? Param, string? Code);
+
+internal sealed record OpenAIErrorBody(OpenAIError Error);

@@ -1,0 +1,229 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using ActorAI.Compute.Checkpoints;
+using ActorAI.Compute.Models;
+
+namespace ActorAI.Silo.Tests;
+
+/// <summary>The admin REST API under <c>/api</c>: registry, deployments and jobs, with ProblemDetails errors.</summary>
+[Collection(DevSiloCollection.Name)]
+public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Theory]
+    [InlineData("/api/models")]
+    [InlineData("/api/deployments")]
+    [InlineData("/api/jobs")]
+    public async Task WithoutAKeyTheAdminApiIsUnauthorized(string path)
+    {
+        using HttpClient http = silo.Client();
+
+        using HttpResponseMessage response = await http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task AnImportedCheckpointCanBeRegisteredTaggedAndAliased()
+    {
+        using HttpClient http = silo.KeyedClient();
+        string name = $"admin-{Guid.NewGuid():N}";
+        string checkpoint = TinyGpt.Write(_temp.Combine("model.safetensors"));
+
+        using HttpResponseMessage created = await PostAsync(http, $"/api/models/{name}/versions",
+            JsonSerializer.Serialize(new { checkpoint_path = checkpoint, tags = new[] { "imported" } }));
+        JsonElement version = await JsonAsync(created, HttpStatusCode.Created);
+        using HttpResponseMessage tagged = await PostAsync(http, $"/api/models/{name}/versions/1/tags", """{"tag":"reviewed"}""");
+        using HttpResponseMessage aliased = await PutAsync(http, $"/api/models/{name}/aliases/production", """{"version":1}""");
+        JsonElement afterAlias = await JsonAsync(aliased, HttpStatusCode.OK);
+        using HttpResponseMessage removed = await http.DeleteAsync($"/api/models/{name}/aliases/production");
+        using HttpResponseMessage removedAgain = await http.DeleteAsync($"/api/models/{name}/aliases/production");
+        using HttpResponseMessage listed = await http.GetAsync("/api/models");
+        using HttpResponseMessage got = await http.GetAsync($"/api/models/{name}");
+        JsonElement model = await JsonAsync(got, HttpStatusCode.OK);
+
+        Assert.Equal(1, version.GetProperty("version").GetInt32());
+        Assert.Equal($"/api/models/{name}", created.Headers.Location?.OriginalString);
+        Assert.Equal(["imported", "reviewed"], (await JsonAsync(tagged, HttpStatusCode.OK)).GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(1, afterAlias.GetProperty("aliases").GetProperty("production").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        await AssertProblemAsync(removedAgain, HttpStatusCode.NotFound);
+        Assert.Contains((await JsonAsync(listed, HttpStatusCode.OK)).EnumerateArray(), m => m.GetProperty("name").GetString() == name);
+        Assert.Equal(name, model.GetProperty("name").GetString());
+        Assert.Empty(model.GetProperty("aliases").EnumerateObject());
+        Assert.Equal(2, model.GetProperty("alias_history").GetArrayLength());
+        Assert.True(model.GetProperty("versions")[0].TryGetProperty("created_at", out _));
+    }
+
+    [Theory]
+    [InlineData("""{}""", "job_id")]
+    [InlineData("""{"job_id":"j","checkpoint_path":"/tmp/x"}""", "checkpoint_path")]
+    [InlineData("""{"checkpoint_path":"/nonexistent/model.safetensors"}""", "checkpoint_path")]
+    [InlineData("""{"job_id":"no-such-job"}""", "job_id")]
+    [InlineData("""{"job_id":42}""", "job_id")]
+    [InlineData("""{"job_id":""", "body")]
+    public async Task RegisteringAVersionWithABadBodyNamesTheField(string json, string field)
+    {
+        using HttpClient http = silo.KeyedClient();
+
+        using HttpResponseMessage response = await PostAsync(http, $"/api/models/bad-{Guid.NewGuid():N}/versions", json);
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task UnknownModelsVersionsAndAliasesAreNotFoundOrInvalid()
+    {
+        using HttpClient http = silo.KeyedClient();
+        string name = $"admin-{Guid.NewGuid():N}";
+        TinyGpt.Write(_temp.Combine("m.safetensors"));
+        await silo.Actor.ImportModelAsync(name, _temp.Combine("m.safetensors"));
+
+        using HttpResponseMessage unknownModel = await http.GetAsync($"/api/models/nope-{Guid.NewGuid():N}");
+        using HttpResponseMessage unknownVersionTag = await PostAsync(http, $"/api/models/{name}/versions/9/tags", """{"tag":"x"}""");
+        using HttpResponseMessage unknownVersionAlias = await PutAsync(http, $"/api/models/{name}/aliases/prod", """{"version":9}""");
+        using HttpResponseMessage missingVersion = await PutAsync(http, $"/api/models/{name}/aliases/prod", """{}""");
+        using HttpResponseMessage aliasOfNothing = await PutAsync(http, $"/api/models/nope-{Guid.NewGuid():N}/aliases/prod", """{"version":1}""");
+
+        await AssertProblemAsync(unknownModel, HttpStatusCode.NotFound);
+        await AssertProblemAsync(unknownVersionTag, HttpStatusCode.NotFound);
+        Assert.True((await AssertProblemAsync(unknownVersionAlias, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("version", out _));
+        Assert.True((await AssertProblemAsync(missingVersion, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("version", out _));
+        await AssertProblemAsync(aliasOfNothing, HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","min_replicas":3,"max_replicas":1}""", "max_replicas")]
+    [InlineData("""{"model":"m","max_batch":0}""", "max_batch")]
+    [InlineData("""{"model":"m","max_queue":-1}""", "max_queue")]
+    [InlineData("""{"model":"m","target_outstanding":0}""", "target_outstanding")]
+    [InlineData("""{"model":"m","scale_down_delay_seconds":0}""", "scale_down_delay")]
+    [InlineData("""{"model":"m","canary":{"version":2,"percent":100}}""", "canary.percent")]
+    [InlineData("""{"model":"m","version":{"x":1}}""", "version")]
+    [InlineData("""{"min_replicas":1}""", "model")]
+    [InlineData("""{"model":"m","max_batch":"lots"}""", "max_batch")]
+    [InlineData("""{"model":""", "body")]
+    public async Task AnInvalidDeploymentSpecIsRefusedNamingTheField(string json, string field)
+    {
+        using HttpClient http = silo.KeyedClient();
+
+        using HttpResponseMessage response = await PutAsync(http, $"/api/deployments/d-{Guid.NewGuid():N}", json);
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task AnInvalidDeploymentNameIsRefused()
+    {
+        using HttpClient http = silo.KeyedClient();
+
+        using HttpResponseMessage response = await PutAsync(http, "/api/deployments/bad%20name", """{"model":"m"}""");
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("name", out _));
+    }
+
+    [Fact]
+    public async Task ADeploymentCanBeCreatedReadUpdatedAndDeleted()
+    {
+        await silo.TinyDeploymentAsync();
+        using HttpClient http = silo.KeyedClient();
+        string name = $"d-{Guid.NewGuid():N}"[..20];
+        const string Spec = """{"model":"tiny-gpt","version":1,"min_replicas":1,"max_replicas":1,"max_batch":4,"scale_down_delay_seconds":30}""";
+
+        using HttpResponseMessage created = await PutAsync(http, $"/api/deployments/{name}", Spec);
+        JsonElement view = await JsonAsync(created, HttpStatusCode.Created);
+        using HttpResponseMessage updated = await PutAsync(http, $"/api/deployments/{name}", Spec.Replace("\"max_batch\":4", "\"max_batch\":8", StringComparison.Ordinal));
+        using HttpResponseMessage got = await http.GetAsync($"/api/deployments/{name}");
+        JsonElement current = await JsonAsync(got, HttpStatusCode.OK);
+        using HttpResponseMessage listed = await http.GetAsync("/api/deployments");
+        JsonElement list = await JsonAsync(listed, HttpStatusCode.OK);
+        using HttpResponseMessage deleted = await http.DeleteAsync($"/api/deployments/{name}");
+        using HttpResponseMessage deletedAgain = await http.DeleteAsync($"/api/deployments/{name}");
+        using HttpResponseMessage gone = await http.GetAsync($"/api/deployments/{name}");
+
+        Assert.Equal($"/api/deployments/{name}", created.Headers.Location?.OriginalString);
+        Assert.Equal(name, view.GetProperty("name").GetString());
+        Assert.Equal("tiny-gpt", view.GetProperty("spec").GetProperty("model").GetString());
+        Assert.Equal("1", view.GetProperty("spec").GetProperty("version").GetString());
+        Assert.Equal(30, view.GetProperty("spec").GetProperty("scale_down_delay_seconds").GetDouble());
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        Assert.Equal(8, current.GetProperty("spec").GetProperty("max_batch").GetInt32());
+        Assert.Equal(1, current.GetProperty("version").GetInt32());
+        Assert.IsType<string>(current.GetProperty("status").GetString());
+        Assert.Contains(list.EnumerateArray(), d => d.GetProperty("name").GetString() == name);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        await AssertProblemAsync(deletedAgain, HttpStatusCode.NotFound);
+        await AssertProblemAsync(gone, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task DeployingAnUnregisteredModelIsRefused()
+    {
+        using HttpClient http = silo.KeyedClient();
+
+        using HttpResponseMessage response = await PutAsync(http, $"/api/deployments/d-{Guid.NewGuid():N}"[..30], $$"""{"model":"unregistered-{{Guid.NewGuid():N}}"}""");
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.NotEmpty(problem.GetProperty("errors").EnumerateObject());
+    }
+
+    [Fact]
+    public async Task UnknownJobsAreNotFound()
+    {
+        using HttpClient http = silo.KeyedClient();
+        string id = $"nope-{Guid.NewGuid():N}";
+
+        using HttpResponseMessage list = await http.GetAsync("/api/jobs");
+        using HttpResponseMessage get = await http.GetAsync($"/api/jobs/{id}");
+        using HttpResponseMessage cancel = await http.PostAsync($"/api/jobs/{id}/cancel", null);
+        using HttpResponseMessage pause = await http.PostAsync($"/api/jobs/{id}/pause", null);
+        using HttpResponseMessage malformed = await http.GetAsync("/api/jobs/bad%20id");
+
+        Assert.Equal(JsonValueKind.Array, (await JsonAsync(list, HttpStatusCode.OK)).ValueKind);
+        await AssertProblemAsync(get, HttpStatusCode.NotFound);
+        await AssertProblemAsync(cancel, HttpStatusCode.NotFound);
+        await AssertProblemAsync(pause, HttpStatusCode.NotFound);
+        await AssertProblemAsync(malformed, HttpStatusCode.NotFound);
+    }
+
+    internal static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, string json) =>
+        http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    internal static Task<HttpResponseMessage> PutAsync(HttpClient http, string path, string json) =>
+        http.PutAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    internal static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    internal static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        JsonElement problem = await JsonAsync(response, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        return problem;
+    }
+}
+
+/// <summary>A tiny random-weight GPT with the byte tokenizer, as a safetensors checkpoint.</summary>
+internal static class TinyGpt
+{
+    public static readonly GptConfig Config = new(Layers: 2, Heads: 2, Embedding: 32, ContextLength: 64, VocabularySize: 256);
+
+    public static string Write(string path)
+    {
+        using var model = new Gpt(Config);
+        GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string> { ["actorai.tokenizer"] = "byte" });
+        return path;
+    }
+}
