@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
 using ActorAI.Silo.Hosting;
+using ActorAI.Silo.Http.Auth;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace ActorAI.Silo.Tests;
 
@@ -10,6 +13,9 @@ namespace ActorAI.Silo.Tests;
 public sealed class DevSiloFixture : IAsyncLifetime
 {
     public const string AdminKey = "test-admin-key-0123456789";
+
+    /// <summary>A route the tests add under <c>/v1</c>, for the infer policy: answers the caller's name, roles and models.</summary>
+    public const string AuthProbePath = "/v1/test/auth-probe";
 
     private WebApplication? _app;
 
@@ -21,8 +27,16 @@ public sealed class DevSiloFixture : IAsyncLifetime
         string artifacts = Path.Combine(Path.GetTempPath(), $"actorai-test-{Guid.NewGuid():N}");
         _app = SiloHost.Build([
             "--silo-port", ports[0].ToString(), "--gateway-port", ports[1].ToString(), "--http-port", ports[2].ToString(),
-            "--artifacts", artifacts, $"--Auth:BootstrapAdminKey={AdminKey}",
+            "--artifacts", artifacts, $"--Auth:BootstrapAdminKey={AdminKey}", "--Auth:KeyCacheSeconds=0",
         ]);
+        // Test-only: a /v1 route guarded like the OpenAI-compatible API, echoing the caller's claims.
+        _app.MapGet(AuthProbePath, (ClaimsPrincipal user) => Results.Json(new
+            {
+                name = user.Identity?.Name,
+                roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value),
+                models = user.FindAll(AuthSchemes.ModelClaim).Select(c => c.Value),
+            }))
+            .RequireAuthorization(AuthSchemes.InferRole);
         await _app.StartAsync();
         BaseAddress = new Uri($"http://127.0.0.1:{ports[2]}");
     }

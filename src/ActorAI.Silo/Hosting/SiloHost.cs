@@ -2,6 +2,7 @@ using System.Net;
 using ActorAI.Client;
 using ActorAI.Compute.Devices;
 using ActorAI.Silo.Http;
+using ActorAI.Silo.Http.Admin;
 using ActorAI.Silo.Http.Auth;
 using ActorAI.Silo.Options;
 using Microsoft.Extensions.Options;
@@ -48,6 +49,7 @@ public static class SiloHost
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapLoginEndpoints();
+        app.MapKeysEndpoints();
         app.MapOrleansDashboard(settings.Http.DashboardPath).RequireAuthorization(AuthSchemes.AdminRole);
         return app;
     }
