@@ -24,6 +24,19 @@ public sealed class ApiKeyHttpTests(DevSiloFixture silo)
     }
 
     [Theory]
+    [InlineData(null, "/no-such-route", HttpStatusCode.Unauthorized)]
+    [InlineData(null, "/v1/no-such-route", HttpStatusCode.Unauthorized)]
+    [InlineData("Bearer " + DevSiloFixture.AdminKey, "/no-such-route", HttpStatusCode.NotFound)]
+    public async Task EveryRouteButHealthAndLoginNeedsAKeyEvenOneThatDoesNotExist(string? authorization, string path, HttpStatusCode expected)
+    {
+        using HttpClient http = Client(authorization);
+
+        using HttpResponseMessage response = await http.GetAsync(path);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData(null, "Missing API key")]
     [InlineData("Bearer wrong-key-0123456789", "Invalid API key")]
     [InlineData("Bearer aai-0123456789ab-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "Invalid API key")]

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 
 namespace ActorAI.Silo.Http.Auth;
 
@@ -37,6 +38,8 @@ internal static class AuthenticationSetup
                 };
             });
         services.AddAuthorizationBuilder()
+            // Every route needs a key unless it says otherwise (/health, /login): a new endpoint is never open by accident.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AuthSchemes.AdminRole, policy => policy.RequireRole(AuthSchemes.AdminRole))
             .AddPolicy(AuthSchemes.TrainRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.TrainRole))
             .AddPolicy(AuthSchemes.InferRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.InferRole));
