@@ -33,6 +33,7 @@ internal static class CliApp
         root.Add(DataCommands.Create());
         root.Add(TrainCommand.Create(connection, environment));
         root.Add(JobsCommands.Create(connection, environment));
+        root.Add(KeysCommands.Create(connection));
         root.Add(ComputeCommands.CreateGenerate(environment.ComputeHost));
 
         ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args, Parser);

@@ -89,12 +89,14 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
         using HttpResponseMessage unknownVersionAlias = await PutAsync(http, $"/api/models/{name}/aliases/prod", """{"version":9}""");
         using HttpResponseMessage missingVersion = await PutAsync(http, $"/api/models/{name}/aliases/prod", """{}""");
         using HttpResponseMessage aliasOfNothing = await PutAsync(http, $"/api/models/nope-{Guid.NewGuid():N}/aliases/prod", """{"version":1}""");
+        using HttpResponseMessage blankName = await http.GetAsync("/api/models/%20");
 
         await AssertProblemAsync(unknownModel, HttpStatusCode.NotFound);
         await AssertProblemAsync(unknownVersionTag, HttpStatusCode.NotFound);
         Assert.True((await AssertProblemAsync(unknownVersionAlias, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("version", out _));
         Assert.True((await AssertProblemAsync(missingVersion, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("version", out _));
         await AssertProblemAsync(aliasOfNothing, HttpStatusCode.NotFound);
+        Assert.True((await AssertProblemAsync(blankName, HttpStatusCode.BadRequest)).GetProperty("errors").TryGetProperty("name", out _));
     }
 
     [Theory]

@@ -169,6 +169,7 @@ public sealed class OpenAIServingTests(DevSiloFixture silo)
 
         JsonElement error = await OpenAIErrorTests.AssertOpenAIErrorAsync(plain, HttpStatusCode.BadRequest);
         Assert.Equal("context_length_exceeded", error.GetProperty("code").GetString());
+        Assert.Equal("prompt", error.GetProperty("param").GetString());
         // Refused before the first chunk: an ordinary JSON error, not an event stream.
         JsonElement streamedError = await OpenAIErrorTests.AssertOpenAIErrorAsync(streamed, HttpStatusCode.BadRequest);
         Assert.Equal("context_length_exceeded", streamedError.GetProperty("code").GetString());

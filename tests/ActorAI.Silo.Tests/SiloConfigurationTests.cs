@@ -56,6 +56,8 @@ public sealed class SiloConfigurationTests : IDisposable
     [InlineData("""{ "Htttp": { "Port": 1 } }""", "Htttp")]
     [InlineData("""{ "Auth": { "BootstrapAdminKey": "short" } }""", "Auth:BootstrapAdminKey")]
     [InlineData("""{ "Auth": { "BootstrapAdminKey": "" } }""", "Auth:BootstrapAdminKey")]
+    [InlineData("""{ "Auth": { "KeyCacheSeconds": 301 } }""", "Auth:KeyCacheSeconds")]
+    [InlineData("""{ "Auth": { "KeyCacheSeconds": -1 } }""", "Auth:KeyCacheSeconds")]
     [InlineData("""{ "Postgres": { "ConnectionString": "Host=;Port=x" } }""", "Postgres:ConnectionString")]
     [InlineData("""{ "Membership": { "ProbeTimeout": "soon" } }""", "Membership:ProbeTimeout")]
     public void InvalidSettingsFailWithTheKeyNamed(string json, string key)

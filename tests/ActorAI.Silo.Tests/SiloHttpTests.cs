@@ -3,9 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using ActorAI.Abstractions.Serving;
 using ActorAI.Client;
+using System.Security.Claims;
 using ActorAI.Silo.Hosting;
+using ActorAI.Silo.Http.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.Http;
 
 namespace ActorAI.Silo.Tests;
 
@@ -16,6 +19,8 @@ public sealed class DevSiloFixture : IAsyncLifetime
 
     /// <summary>Name of the deployment <see cref="TinyDeploymentAsync"/> creates.</summary>
     public const string TinyDeployment = "tiny";
+    /// <summary>A route the tests add under <c>/v1</c>, for the infer policy: answers the caller's name, roles and models.</summary>
+    public const string AuthProbePath = "/v1/test/auth-probe";
 
     private WebApplication? _app;
     private readonly Lazy<Task<string>> _tinyDeployment;
@@ -31,8 +36,16 @@ public sealed class DevSiloFixture : IAsyncLifetime
         string artifacts = Path.Combine(Path.GetTempPath(), $"actorai-test-{Guid.NewGuid():N}");
         _app = SiloHost.Build([
             "--silo-port", ports[0].ToString(), "--gateway-port", ports[1].ToString(), "--http-port", ports[2].ToString(),
-            "--artifacts", artifacts, $"--Auth:BootstrapAdminKey={AdminKey}",
+            "--artifacts", artifacts, $"--Auth:BootstrapAdminKey={AdminKey}", "--Auth:KeyCacheSeconds=0",
         ]);
+        // Test-only: a /v1 route guarded like the OpenAI-compatible API, echoing the caller's claims.
+        _app.MapGet(AuthProbePath, (ClaimsPrincipal user) => Results.Json(new
+            {
+                name = user.Identity?.Name,
+                roles = user.FindAll(ClaimTypes.Role).Select(c => c.Value),
+                models = user.FindAll(AuthSchemes.ModelClaim).Select(c => c.Value),
+            }))
+            .RequireAuthorization(AuthSchemes.InferRole);
         await _app.StartAsync();
         BaseAddress = new Uri($"http://127.0.0.1:{ports[2]}");
     }

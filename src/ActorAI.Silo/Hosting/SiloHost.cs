@@ -52,6 +52,7 @@ public static class SiloHost
         app.MapLoginEndpoints();
         app.MapOpenAIEndpoints();
         app.MapAdminEndpoints();
+        app.MapKeysEndpoints();
         app.MapOrleansDashboard(settings.Http.DashboardPath).RequireAuthorization(AuthSchemes.AdminRole);
         return app;
     }

@@ -31,12 +31,12 @@ internal static class LoginEndpoints
         IFormCollection form = await context.Request.ReadFormAsync(context.RequestAborted);
         string key = form["key"].ToString();
         string? returnUrl = form["returnUrl"].ToString();
-        IReadOnlyList<string>? roles = key.Length == 0 ? null : await validator.ValidateAsync(key, context.RequestAborted);
-        if (roles is null)
+        ApiKeyIdentity? identity = key.Length == 0 ? null : await validator.ValidateAsync(key, context.RequestAborted);
+        if (identity is null)
         {
             return Page(returnUrl, "That API key is not valid.", StatusCodes.Status401Unauthorized);
         }
-        await context.SignInAsync(AuthSchemes.Cookie, ApiKeyAuthenticationHandler.CreatePrincipal(roles, AuthSchemes.Cookie));
+        await context.SignInAsync(AuthSchemes.Cookie, ApiKeyAuthenticationHandler.CreatePrincipal(identity, AuthSchemes.Cookie));
         // Only local return URLs: never an open redirect.
         bool local = !string.IsNullOrEmpty(returnUrl) && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal)
             && !returnUrl.StartsWith("/\\", StringComparison.Ordinal);

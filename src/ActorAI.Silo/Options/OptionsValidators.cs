@@ -134,10 +134,18 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
             return ValidateOptionsResult.Fail(
                 $"{AuthOptions.Section}:BootstrapAdminKey is required (set it in the profile or as ACTORAI_Auth__BootstrapAdminKey).");
         }
-        return key.Length < AuthOptions.MinimumKeyLength || key.Any(char.IsWhiteSpace)
-            ? ValidateOptionsResult.Fail(
-                $"{AuthOptions.Section}:BootstrapAdminKey must be at least {AuthOptions.MinimumKeyLength} characters with no whitespace (was {key.Length} characters).")
-            : ValidateOptionsResult.Success;
+        var failures = new List<string>();
+        if (key.Length < AuthOptions.MinimumKeyLength || key.Any(char.IsWhiteSpace))
+        {
+            failures.Add(
+                $"{AuthOptions.Section}:BootstrapAdminKey must be at least {AuthOptions.MinimumKeyLength} characters with no whitespace (was {key.Length} characters).");
+        }
+        if (options.KeyCacheSeconds is < 0 or > AuthOptions.MaximumKeyCacheSeconds)
+        {
+            failures.Add(
+                $"{AuthOptions.Section}:KeyCacheSeconds must be between 0 and {AuthOptions.MaximumKeyCacheSeconds} (was {options.KeyCacheSeconds}).");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ActorAI.Abstractions.Training;
+using ActorAI.Cli.Tests.Keys;
 using ActorAI.Cli.Compute;
 using ActorAI.Client;
 using Orleans.Runtime;
@@ -15,6 +16,9 @@ internal sealed class FakeCluster : IClusterClient
     private readonly ConcurrentDictionary<string, FakeTrainingJob> _jobs = new();
 
     public FakeRegistry Registry { get; } = new();
+
+    /// <summary>The API key grains and their index.</summary>
+    public FakeApiKeys ApiKeys { get; } = new();
 
     /// <summary>How many times the CLI connected.</summary>
     public int Connections { get; private set; }
@@ -45,7 +49,8 @@ internal sealed class FakeCluster : IClusterClient
         TimeSpan.Zero);
 
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithStringKey =>
-        typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey) : throw new NotSupportedException(typeof(TGrainInterface).Name);
+        typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey)
+        : ApiKeys.GetGrain<TGrainInterface>(primaryKey) ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>
         typeof(TGrainInterface) == typeof(ITrainingJobRegistryGrain) && primaryKey == 0

@@ -15,6 +15,10 @@ internal static class ModelEndpoints
     public static RouteGroupBuilder MapModelEndpoints(this RouteGroupBuilder api)
     {
         RouteGroupBuilder models = api.MapGroup("/models").RequireAuthorization(AuthSchemes.TrainRole);
+        models.AddEndpointFilter((context, next) =>
+            context.HttpContext.GetRouteValue("name") is string name && string.IsNullOrWhiteSpace(name)
+                ? ValueTask.FromResult<object?>(AdminProblems.Invalid("name", "the model name must not be blank"))
+                : next(context));
         models.MapGet("/", ListAsync);
         models.MapGet("/{name}", GetAsync);
         models.MapPost("/{name}/versions", RegisterAsync);

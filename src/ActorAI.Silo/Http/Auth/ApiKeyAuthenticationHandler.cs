@@ -26,29 +26,48 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The Authorization header must be 'Bearer <api key>'.");
         }
         string key = header[BearerPrefix.Length..].Trim();
-        IReadOnlyList<string>? roles = await validator.ValidateAsync(key, Context.RequestAborted);
-        if (roles is null)
+        ApiKeyIdentity? identity = key.Length == 0 ? null : await validator.ValidateAsync(key, Context.RequestAborted);
+        if (identity is null)
         {
             return AuthenticateResult.Fail("Invalid API key.");
         }
-        return AuthenticateResult.Success(new AuthenticationTicket(CreatePrincipal(roles, Scheme.Name), Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(CreatePrincipal(identity, Scheme.Name), Scheme.Name));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (OpenAIErrors.Applies(Context))
+        {
+            AuthenticateResult result = await HandleAuthenticateOnceSafeAsync();
+            await OpenAIErrors.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? OpenAIErrors.MissingKeyMessage);
+            return;
+        }
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        return Task.CompletedTask;
     }
 
-    internal static ClaimsPrincipal CreatePrincipal(IEnumerable<string> roles, string scheme)
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        OpenAIErrors.Applies(Context)
+            ? OpenAIErrors.WriteForbiddenAsync(Context, OpenAIErrors.ForbiddenMessage)
+            : base.HandleForbiddenAsync(properties);
+
+    /// <summary>A principal with the key's name, one role claim per role and one <see cref="AuthSchemes.ModelClaim"/> per allowed deployment.</summary>
+    internal static ClaimsPrincipal CreatePrincipal(ApiKeyIdentity identity, string scheme)
     {
-        var identity = new ClaimsIdentity(scheme, ClaimTypes.Name, ClaimTypes.Role);
-        identity.AddClaim(new Claim(ClaimTypes.Name, "api-key"));
-        foreach (string role in roles)
+        var claims = new ClaimsIdentity(scheme, ClaimTypes.Name, ClaimTypes.Role);
+        claims.AddClaim(new Claim(ClaimTypes.Name, identity.Name));
+        if (identity.KeyId is not null)
         {
-            identity.AddClaim(new Claim(ClaimTypes.Role, role));
+            claims.AddClaim(new Claim(AuthSchemes.KeyIdClaim, identity.KeyId));
         }
-        return new ClaimsPrincipal(identity);
+        foreach (string role in identity.Roles)
+        {
+            claims.AddClaim(new Claim(ClaimTypes.Role, role));
+        }
+        foreach (string model in identity.Models ?? [])
+        {
+            claims.AddClaim(new Claim(AuthSchemes.ModelClaim, model));
+        }
+        return new ClaimsPrincipal(claims);
     }
 }

@@ -17,4 +17,6 @@ public static class AuthSchemes
     public const string InferRole = "infer";
     /// <summary>Claim type listing one deployment a key may use; a key without any such claim may use all.</summary>
     public const string ModelClaim = "actorai.model";
+    /// <summary>Claim type holding the id of the API key a caller signed in with (absent for the bootstrap key).</summary>
+    public const string KeyIdClaim = "actorai.key_id";
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 
 namespace ActorAI.Silo.Http.Auth;
 
@@ -7,7 +8,8 @@ internal static class AuthenticationSetup
 {
     public static IServiceCollection AddActorAIAuthentication(this IServiceCollection services)
     {
-        services.AddSingleton<IApiKeyValidator, BootstrapApiKeyValidator>();
+        services.AddSingleton<ApiKeyValidator>();
+        services.AddSingleton<IApiKeyValidator>(sp => sp.GetRequiredService<ApiKeyValidator>());
         services.AddAuthentication(AuthSchemes.Default)
             .AddPolicyScheme(AuthSchemes.Default, "API key or login cookie", o =>
                 o.ForwardDefaultSelector = context =>
@@ -22,18 +24,39 @@ internal static class AuthenticationSetup
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
-                // Browsers navigating get the login page; scripts and API clients get a plain 401/403.
+                // Browsers navigating get the login page; scripts and API clients get a plain 401/403, or an OpenAI
+                // error under /v1. A session ends when the key it signed in with is revoked.
                 o.Events = new CookieAuthenticationEvents
                 {
-                    OnRedirectToLogin = context => RedirectOrStatus(context, StatusCodes.Status401Unauthorized),
-                    OnRedirectToAccessDenied = context => RedirectOrStatus(context, StatusCodes.Status403Forbidden),
+                    OnRedirectToLogin = context => OpenAIErrors.Applies(context.HttpContext)
+                        ? OpenAIErrors.WriteUnauthorizedAsync(context.HttpContext, OpenAIErrors.MissingKeyMessage)
+                        : RedirectOrStatus(context, StatusCodes.Status401Unauthorized),
+                    OnRedirectToAccessDenied = context => OpenAIErrors.Applies(context.HttpContext)
+                        ? OpenAIErrors.WriteForbiddenAsync(context.HttpContext, OpenAIErrors.ForbiddenMessage)
+                        : RedirectOrStatus(context, StatusCodes.Status403Forbidden),
+                    OnValidatePrincipal = RejectRevokedAsync,
                 };
             });
         services.AddAuthorizationBuilder()
+            // Every route needs a key unless it says otherwise (/health, /login): a new endpoint is never open by accident.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AuthSchemes.AdminRole, policy => policy.RequireRole(AuthSchemes.AdminRole))
             .AddPolicy(AuthSchemes.TrainRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.TrainRole))
             .AddPolicy(AuthSchemes.InferRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.InferRole));
         return services;
+    }
+
+    private static async Task RejectRevokedAsync(CookieValidatePrincipalContext context)
+    {
+        if (context.Principal?.FindFirst(AuthSchemes.KeyIdClaim)?.Value is { } keyId)
+        {
+            ApiKeyValidator validator = context.HttpContext.RequestServices.GetRequiredService<ApiKeyValidator>();
+            if (!await validator.IsActiveAsync(keyId, context.HttpContext.RequestAborted))
+            {
+                context.RejectPrincipal();
+                await context.HttpContext.SignOutAsync(AuthSchemes.Cookie);
+            }
+        }
     }
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

@@ -1,27 +1,15 @@
-using System.Security.Cryptography;
-using System.Text;
-using ActorAI.Silo.Options;
-using Microsoft.Extensions.Options;
-
 namespace ActorAI.Silo.Http.Auth;
 
-/// <summary>Checks a presented API key and returns the roles it carries.</summary>
+/// <summary>Who a valid API key belongs to and what it may do.</summary>
+/// <param name="Name">The key's name (the bootstrap key is <c>bootstrap-admin</c>).</param>
+/// <param name="KeyId">The key's id; <see langword="null"/> for the bootstrap key from configuration.</param>
+/// <param name="Roles">Roles it carries.</param>
+/// <param name="Models">Deployments it may use; <see langword="null"/> for all.</param>
+public sealed record ApiKeyIdentity(string Name, string? KeyId, IReadOnlyList<string> Roles, IReadOnlyList<string>? Models);
+
+/// <summary>Checks a presented API key.</summary>
 public interface IApiKeyValidator
 {
-    /// <summary>The roles of <paramref name="key"/>, or <see langword="null"/> when the key is not valid.</summary>
-    ValueTask<IReadOnlyList<string>?> ValidateAsync(string key, CancellationToken cancellationToken);
-}
-
-/// <summary>Accepts the bootstrap admin key from configuration. Keys are compared as SHA-256 digests in fixed time.</summary>
-internal sealed class BootstrapApiKeyValidator(IOptions<AuthOptions> options) : IApiKeyValidator
-{
-    private readonly byte[] _adminDigest = Digest(options.Value.BootstrapAdminKey
-        ?? throw new InvalidOperationException($"{AuthOptions.Section}:BootstrapAdminKey is required."));
-
-    private static readonly IReadOnlyList<string> AdminRoles = [AuthSchemes.AdminRole];
-
-    public ValueTask<IReadOnlyList<string>?> ValidateAsync(string key, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(CryptographicOperations.FixedTimeEquals(Digest(key), _adminDigest) ? AdminRoles : null);
-
-    private static byte[] Digest(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    /// <summary>Who <paramref name="key"/> belongs to, or <see langword="null"/> when the key is not valid.</summary>
+    ValueTask<ApiKeyIdentity?> ValidateAsync(string key, CancellationToken cancellationToken);
 }

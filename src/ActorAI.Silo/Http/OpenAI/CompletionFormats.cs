@@ -11,6 +11,9 @@ internal interface ICompletionFormat
     /// <summary><c>chatcmpl-</c> or <c>cmpl-</c>.</summary>
     string IdPrefix { get; }
 
+    /// <summary>The request field holding the prompt: <c>messages</c> or <c>prompt</c>.</summary>
+    string PromptParam { get; }
+
     object Whole(CompletionHeader header, GenerationResult result);
 
     /// <summary>The first streamed object, before any text (chat announces the role), or null.</summary>
@@ -31,6 +34,8 @@ internal sealed class ChatCompletionFormat : ICompletionFormat
     private const string Assistant = "assistant";
 
     public static readonly ChatCompletionFormat Instance = new();
+
+    public string PromptParam => "messages";
 
     public string IdPrefix => "chatcmpl-";
 
@@ -57,6 +62,8 @@ internal sealed class TextCompletionFormat : ICompletionFormat
     private const string Object = "text_completion";
 
     public static readonly TextCompletionFormat Instance = new();
+
+    public string PromptParam => "prompt";
 
     public string IdPrefix => "cmpl-";
 

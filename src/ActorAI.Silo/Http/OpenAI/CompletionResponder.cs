@@ -39,7 +39,7 @@ internal sealed class CompletionResponder(ActorAIClient client, ILogger logger)
             }
             catch (Exception e) when (!aborted.IsCancellationRequested)
             {
-                return Failure(context, e, model);
+                return Failure(context, e, model, format);
             }
             var header = new CompletionHeader(
                 format.IdPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
@@ -69,7 +69,7 @@ internal sealed class CompletionResponder(ActorAIClient client, ILogger logger)
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
-            return Failure(context, e, header.Model);
+            return Failure(context, e, header.Model, format);
         }
         var result = new GenerationResult(text.ToString(), last.FinishReason, last.PromptTokens, last.CompletionTokens, last.Model, last.Version);
         return Results.Json(format.Whole(header, result), OpenAIJson.Options);
@@ -110,7 +110,7 @@ internal sealed class CompletionResponder(ActorAIClient client, ILogger logger)
         }
         catch (Exception e) when (!aborted.IsCancellationRequested)
         {
-            OpenAIFailure failure = Describe(e, header.Model);
+            OpenAIFailure failure = Describe(e, header.Model, format);
             await WriteEventAsync(response, new OpenAIErrorBody(failure.Error), aborted);
             return Results.Empty;
         }
@@ -132,11 +132,16 @@ internal sealed class CompletionResponder(ActorAIClient client, ILogger logger)
         await response.Body.FlushAsync(cancellationToken);
     }
 
-    private IResult Failure(HttpContext context, Exception exception, string model) =>
-        Describe(exception, model).ToResult(context);
+    private IResult Failure(HttpContext context, Exception exception, string model, ICompletionFormat format) =>
+        Describe(exception, model, format).ToResult(context);
 
-    private OpenAIFailure Describe(Exception exception, string model)
+    private OpenAIFailure Describe(Exception exception, string model, ICompletionFormat format)
     {
+        // Replicas name the prompt "messages"; a legacy completion's prompt is "prompt".
+        if (exception is GenerationRequestException { Param: "messages" } e && format.PromptParam != "messages")
+        {
+            exception = new GenerationRequestException(e.Message, format.PromptParam, e.Code);
+        }
         if (!OpenAIFailure.IsExpected(exception))
         {
             logger.LogError(exception, "Generation from deployment {Deployment} failed", model);
