@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Training;
 using ActorAI.Cli.Commands;
 using ActorAI.Cli.Compute;
@@ -33,6 +34,7 @@ internal static class CliApp
         root.Add(DataCommands.Create());
         root.Add(TrainCommand.Create(connection, environment));
         root.Add(JobsCommands.Create(connection, environment));
+        root.Add(ModelsCommands.Create(connection));
         root.Add(ComputeCommands.CreateGenerate(environment.ComputeHost));
 
         ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args, Parser);
@@ -67,6 +69,11 @@ internal static class CliApp
         catch (TrainingJobNotFoundException ex)
         {
             await stderr.WriteLineAsync($"actorai: {ex.Message.TrimEnd('.')} (`actorai jobs list` shows them all).");
+            return ExitCodes.InvalidArguments;
+        }
+        catch (ModelRegistryException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: {ex.Message}");
             return ExitCodes.InvalidArguments;
         }
         catch (OptionsValidationException ex)

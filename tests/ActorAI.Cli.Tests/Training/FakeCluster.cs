@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ActorAI.Abstractions.Training;
+using ActorAI.Cli.Tests.Serving;
 using ActorAI.Cli.Compute;
 using ActorAI.Client;
 using Orleans.Runtime;
@@ -15,6 +16,9 @@ internal sealed class FakeCluster : IClusterClient
     private readonly ConcurrentDictionary<string, FakeTrainingJob> _jobs = new();
 
     public FakeRegistry Registry { get; } = new();
+
+    /// <summary>The registry and serving grains.</summary>
+    public FakeServing Serving { get; } = new();
 
     /// <summary>How many times the CLI connected.</summary>
     public int Connections { get; private set; }
@@ -44,8 +48,17 @@ internal sealed class FakeCluster : IClusterClient
         time ?? new ManualTimeProvider(Samples.Submitted),
         TimeSpan.Zero);
 
+    /// <summary>Runs <c>actorai</c> with <paramref name="args"/> against this fake, capturing its output.</summary>
+    public async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        int code = await CliApp.RunAsync(args, stdout, stderr, Environment());
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithStringKey =>
-        typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey) : throw new NotSupportedException(typeof(TGrainInterface).Name);
+        typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey)
+            : Serving.GetGrain<TGrainInterface>(primaryKey) ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>
         typeof(TGrainInterface) == typeof(ITrainingJobRegistryGrain) && primaryKey == 0
