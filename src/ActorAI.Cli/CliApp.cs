@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 using ActorAI.Abstractions.Training;
@@ -38,7 +39,7 @@ internal static class CliApp
         root.Add(ModelsCommands.Create(connection));
         root.Add(DeployCommands.CreateDeploy(connection, environment));
         root.Add(DeployCommands.CreateDeployments(connection));
-        root.Add(ComputeCommands.CreateGenerate(environment.ComputeHost));
+        root.Add(GenerateCommand.Create(connection, environment));
 
         ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args, Parser);
         if (parse.Action is ParseErrorAction)
@@ -91,6 +92,17 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"actorai: {ex.Message} (`actorai deployments list` shows them all).");
             return ExitCodes.InvalidArguments;
+        }
+        catch (GenerationRequestException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: {ex.Message}");
+            return ExitCodes.InvalidArguments;
+        }
+        catch (ServiceOverloadedException ex)
+        {
+            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"actorai: {ex.Message.TrimEnd('.')}; retry after {Math.Max(1, Math.Ceiling(ex.RetryAfter.TotalSeconds)):0} s."));
+            return ExitCodes.Failure;
         }
         catch (OptionsValidationException ex)
         {
