@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Globalization;
+using ActorAI.Abstractions.Registry;
+using ActorAI.Abstractions.Serving;
 using ActorAI.Abstractions.Training;
 using ActorAI.Cli.Commands;
 using ActorAI.Cli.Compute;
@@ -27,14 +30,17 @@ internal static class CliApp
         string[] args, TextWriter stdout, TextWriter stderr, CliEnvironment environment, CancellationToken cancellationToken = default)
     {
         var connection = new ConnectionSettings(environment.Connect);
-        var root = new RootCommand("actorai — the ActorAI command-line tool: cluster, data, train, jobs, models, deploy, generate.");
+        var root = new RootCommand("actorai — the ActorAI command-line tool: cluster, data, train, jobs, models, deploy, deployments, generate.");
         connection.AddTo(root);
         root.Add(ClusterCommands.Create(connection, stdout));
         root.Add(DataCommands.Create());
         root.Add(TrainCommand.Create(connection, environment));
         root.Add(JobsCommands.Create(connection, environment));
         root.Add(KeysCommands.Create(connection));
-        root.Add(ComputeCommands.CreateGenerate(environment.ComputeHost));
+        root.Add(ModelsCommands.Create(connection));
+        root.Add(DeployCommands.CreateDeploy(connection, environment));
+        root.Add(DeployCommands.CreateDeployments(connection));
+        root.Add(GenerateCommand.Create(connection, environment));
 
         ParseResult parse = root.Parse(args.Length == 0 ? ["--help"] : args, Parser);
         if (parse.Action is ParseErrorAction)
@@ -69,6 +75,35 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"actorai: {ex.Message.TrimEnd('.')} (`actorai jobs list` shows them all).");
             return ExitCodes.InvalidArguments;
+        }
+        catch (ModelRegistryException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: {ex.Message}");
+            return ExitCodes.InvalidArguments;
+        }
+        catch (DeploymentException ex)
+        {
+            foreach (string error in ex.Errors.Count > 0 ? ex.Errors : [ex.Message])
+            {
+                await stderr.WriteLineAsync($"actorai: {error}");
+            }
+            return ExitCodes.InvalidArguments;
+        }
+        catch (DeploymentNotFoundException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: {ex.Message} (`actorai deployments list` shows them all).");
+            return ExitCodes.InvalidArguments;
+        }
+        catch (GenerationRequestException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: {ex.Message}");
+            return ExitCodes.InvalidArguments;
+        }
+        catch (ServiceOverloadedException ex)
+        {
+            await stderr.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"actorai: {ex.Message.TrimEnd('.')}; retry after {Math.Max(1, Math.Ceiling(ex.RetryAfter.TotalSeconds)):0} s."));
+            return ExitCodes.Failure;
         }
         catch (OptionsValidationException ex)
         {

@@ -60,6 +60,20 @@ public sealed class ComputeCommandTests
     }
 
     [Fact]
+    public async Task GenerateWithACheckpointPassesOptionsOnlyTheComputeHostKnowsButNotTheConnectionOnes()
+    {
+        using var temp = new TempDirectory();
+        ComputeHostLocator locator = FakeCompute(temp, exitCode: 0);
+        string checkpoint = temp.Write("model.safetensors", "");
+
+        (int code, string stderr) = await RunAsync(locator,
+            "generate", "--gateway", "127.0.0.1:1", "once", "--top-k", "40", "--checkpoint", checkpoint, "--stop", "a", "--stop", "b", "--timeout", "5", "--seed", "3");
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(["generate", "--checkpoint", checkpoint, "once", "--top-k", "40", "--stop", "a", "--stop", "b", "--seed", "3"], Arguments(temp));
+    }
+
+    [Fact]
     public async Task GenerateWithAMissingCheckpointStopsBeforeStartingTheHost()
     {
         using var temp = new TempDirectory();

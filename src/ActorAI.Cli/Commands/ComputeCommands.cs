@@ -5,39 +5,11 @@ using ActorAI.Cli.Compute;
 namespace ActorAI.Cli.Commands;
 
 /// <summary>
-/// <c>actorai generate</c> and, through <see cref="RunAsync"/>, <c>actorai train --local</c>: run <c>actorai-compute</c>
-/// (the process that loads LibTorch; this one never does) with the same arguments. Only <c>--checkpoint</c> is parsed
-/// here; every other token goes to actorai-compute untouched, which parses and checks it.
+/// Runs <c>actorai-compute</c> (the process that loads LibTorch; this one never does) for <c>actorai train --local</c>
+/// and <c>actorai generate --checkpoint</c>, which pass their tokens through untouched for it to parse and check.
 /// </summary>
 internal static class ComputeCommands
 {
-    public static Command CreateGenerate(ComputeHostLocator locator)
-    {
-        var checkpoint = new Option<string>("--checkpoint")
-        {
-            Description = "Model checkpoint (safetensors) written by `actorai train --local`.",
-            Required = true,
-        };
-        var generate = new Command("generate",
-            "Continue a prompt with a checkpoint on this machine, streaming the text: actorai generate --checkpoint PATH \"prompt\" "
-            + "[--max-tokens N] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--stop TEXT] ... (actorai-compute generate's options).")
-        {
-            checkpoint,
-        };
-        generate.TreatUnmatchedTokensAsErrors = false;
-        generate.SetAction(async (parse, ct) =>
-        {
-            string path = parse.GetValue(checkpoint)!;
-            if (!File.Exists(path))
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"actorai generate: {checkpoint.Name}: '{path}' does not exist.");
-                return ExitCodes.InvalidArguments;
-            }
-            return await RunAsync(locator, parse, ["generate", checkpoint.Name, path, .. parse.UnmatchedTokens], ct);
-        });
-        return generate;
-    }
-
     /// <summary>Runs actorai-compute with <paramref name="arguments"/> (the first names its command) and returns its exit code.</summary>
     public static async Task<int> RunAsync(ComputeHostLocator locator, ParseResult parse, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ActorAI.Abstractions.Training;
 using ActorAI.Cli.Tests.Keys;
+using ActorAI.Cli.Tests.Serving;
 using ActorAI.Cli.Compute;
 using ActorAI.Client;
 using Orleans.Runtime;
@@ -19,6 +20,9 @@ internal sealed class FakeCluster : IClusterClient
 
     /// <summary>The API key grains and their index.</summary>
     public FakeApiKeys ApiKeys { get; } = new();
+
+    /// <summary>The registry and serving grains.</summary>
+    public FakeServing Serving { get; } = new();
 
     /// <summary>How many times the CLI connected.</summary>
     public int Connections { get; private set; }
@@ -48,9 +52,18 @@ internal sealed class FakeCluster : IClusterClient
         time ?? new ManualTimeProvider(Samples.Submitted),
         TimeSpan.Zero);
 
+    /// <summary>Runs <c>actorai</c> with <paramref name="args"/> against this fake, capturing its output.</summary>
+    public async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        int code = await CliApp.RunAsync(args, stdout, stderr, Environment());
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithStringKey =>
         typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey)
-        : ApiKeys.GetGrain<TGrainInterface>(primaryKey) ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
+        : ApiKeys.GetGrain<TGrainInterface>(primaryKey) ?? Serving.GetGrain<TGrainInterface>(primaryKey)
+            ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>
         typeof(TGrainInterface) == typeof(ITrainingJobRegistryGrain) && primaryKey == 0
