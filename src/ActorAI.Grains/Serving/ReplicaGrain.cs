@@ -32,6 +32,9 @@ internal sealed partial class ReplicaGrain(
     ILocalSiloDetails silo,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
+    // Longest a streamed token waits to be sent with the ones after it (first tokens go out at once).
+    private static readonly TimeSpan StreamInterval = TimeSpan.FromMilliseconds(20);
+
     private Task? _loading;
     private Loaded? _loaded;
     private bool _failed;
@@ -104,9 +107,19 @@ internal sealed partial class ReplicaGrain(
                     TimeSpan.FromSeconds(1));
             int generated = 0;
             var text = new System.Text.StringBuilder();
+            long lastYield = 0;
             while (await stream.Events.WaitToReadAsync(cancellationToken))
             {
-                // Everything produced since the last read goes out as one chunk: a slow reader costs fewer messages.
+                // After the first token, tokens go out at most every StreamInterval (sooner when the request ends): one
+                // message per token would spend the cores the decode loop needs on messaging instead.
+                TimeSpan sinceLast = clock.GetElapsedTime(lastYield);
+                if (lastYield != 0 && sinceLast < StreamInterval)
+                {
+                    await Task.WhenAny(Task.Delay(StreamInterval - sinceLast, clock, cancellationToken), stream.Events.Completion);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                lastYield = clock.GetTimestamp();
+                // Everything produced since the last read goes out as one chunk.
                 text.Clear();
                 string? finish = null;
                 while (stream.Events.TryRead(out GenerationEvent? e))
