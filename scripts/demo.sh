@@ -4,7 +4,7 @@
 #      needed) in the background and wait until it is healthy;
 #   2. prepare the demo corpus (Debian's fortunes, scripts/corpus.sh) unless it is already prepared;
 #   3. train a small GPT on the cluster with 2 trainers and 2 parameter shards, with a live progress bar
-#      ($ACTORAI_DEMO_STEPS steps, default 200: a few minutes);
+#      ($ACTORAI_DEMO_STEPS steps, default 400: about 8 minutes here);
 #   4. register the weights as a new version of model `fortune`, point its `production` alias at it and
 #      deploy `fortune@production` with 2 replicas;
 #   5. stream a few generations through the deployment;
@@ -57,7 +57,7 @@ say "actorai cluster status"
 actorai cluster status
 
 DATA=${ACTORAI_CORPUS_DIR:-$ROOT/.actorai/corpus/fortunes}/prepared
-STEPS=${ACTORAI_DEMO_STEPS:-200}
+STEPS=${ACTORAI_DEMO_STEPS:-400}
 if actorai deployments show fortune >/dev/null 2>&1; then
   say "deployment 'fortune' is already serving; skipping training (scripts/demo.sh stop, then run again, to start over)"
 else

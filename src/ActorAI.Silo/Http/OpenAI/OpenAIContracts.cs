@@ -11,6 +11,8 @@ internal static class OpenAIJson
     public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Generated text goes to API clients, never into HTML: keep '<', '>' and non-ASCII readable as OpenAI does.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }
 
