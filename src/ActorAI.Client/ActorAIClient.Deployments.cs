@@ -1,3 +1,4 @@
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Serving;
 
 namespace ActorAI.Client;

@@ -1,3 +1,4 @@
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Security;
 using ActorAI.Abstractions.Serving;
 

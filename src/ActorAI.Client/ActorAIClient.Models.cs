@@ -1,3 +1,4 @@
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 

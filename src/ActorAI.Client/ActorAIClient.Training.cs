@@ -1,3 +1,4 @@
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
 
 namespace ActorAI.Client;
@@ -56,7 +57,7 @@ public sealed partial class ActorAIClient
     /// <summary>Every submitted training job, oldest first; the jobs are read in parallel.</summary>
     public async Task<IReadOnlyList<TrainingJobInfo>> ListTrainingJobsAsync(CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<string> ids = await Cluster.GetGrain<ITrainingJobRegistryGrain>(0).ListAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> ids = await Index(INameIndexGrain.TrainingJobs).ListAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         var infos = new TrainingJobInfo[ids.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, ids.Count),

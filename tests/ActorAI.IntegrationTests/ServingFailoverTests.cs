@@ -23,18 +23,7 @@ public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHe
     [Fact]
     public async Task KillingAReplicasSiloFailsNoRequestThatHadNotStreamedAToken()
     {
-        string artifacts = Path.Combine(Path.GetTempPath(), "actorai-it-artifacts", Guid.NewGuid().ToString("N"));
-        var builder = new TestClusterBuilder(3);
-        builder.Options.ClusterId = $"serving-{Guid.NewGuid():N}";
-        builder.Options.ServiceId = $"svc-{Guid.NewGuid():N}";
-        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ActorAI:Postgres"] = postgres.ConnectionString,
-            ["ActorAI:Artifacts"] = artifacts,
-        }));
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        await using TestCluster cluster = builder.Build();
-        await cluster.DeployAsync();
+        await using TestCluster cluster = await PostgresTestCluster.StartAsync(postgres, 3, PostgresTestCluster.NewArtifactDirectory());
         ActorAIClient client = ActorAIClient.Create(cluster.Client);
 
         await ServingModels.ImportAsync(client, "failover", 11);
@@ -83,28 +72,5 @@ public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHe
             (await client.GetDeploymentAsync("failover"))!.Replicas.Count(r => r.State == ReplicaState.Ready && r.Silo != victim.SiloAddress.ToParsableString()) == 2);
         GenerationResult after = await client.GenerateAsync("failover", ServingModels.Request("after", 5));
         Assert.Equal(5, after.CompletionTokens);
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            string connection = silo.Configuration["ActorAI:Postgres"]!;
-            silo.AddAdoNetGrainStorage(ProviderNames.GrainStorage, o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = connection;
-            });
-            silo.UseInMemoryReminderService();
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 1;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-            });
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
-            silo.AddActorAI(new SiloResources(2, 1L << 30, 0, 0, ["serve"]), silo.Configuration["ActorAI:Artifacts"]!);
-        }
     }
 }

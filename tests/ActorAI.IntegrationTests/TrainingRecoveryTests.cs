@@ -24,18 +24,7 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
     [Fact]
     public async Task KillingTheSiloOfAShardAndATrainerLosesAtMostOneCheckpointInterval()
     {
-        string artifacts = Path.Combine(Path.GetTempPath(), "actorai-it-artifacts", Guid.NewGuid().ToString("N"));
-        var builder = new TestClusterBuilder(3);
-        builder.Options.ClusterId = $"recovery-{Guid.NewGuid():N}";
-        builder.Options.ServiceId = $"svc-{Guid.NewGuid():N}";
-        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ActorAI:Postgres"] = postgres.ConnectionString,
-            ["ActorAI:Artifacts"] = artifacts,
-        }));
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        await using TestCluster cluster = builder.Build();
-        await cluster.DeployAsync();
+        await using TestCluster cluster = await PostgresTestCluster.StartAsync(postgres, 3, PostgresTestCluster.NewArtifactDirectory());
 
         var spec = new TrainingJobSpec(Model: "tiny", Dataset: TrainingDataset.Directory, Steps: 30, GlobalBatchRows: 6, Workers: 2,
             ParameterShards: 2, CheckpointInterval: CheckpointInterval, LearningRate: 3e-3, MinLearningRate: 3e-4, WarmupSteps: 3, Seed: 21, IntraOpThreads: 1);
@@ -72,7 +61,7 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
     [Fact]
     public async Task AJobResumesAfterTheWholeClusterRestarts()
     {
-        string artifacts = Path.Combine(Path.GetTempPath(), "actorai-it-artifacts", Guid.NewGuid().ToString("N"));
+        string artifacts = PostgresTestCluster.NewArtifactDirectory();
         string serviceId = $"svc-{Guid.NewGuid():N}";
         var spec = new TrainingJobSpec(Model: "tiny", Dataset: TrainingDataset.Directory, Steps: 24, GlobalBatchRows: 6, Workers: 2,
             ParameterShards: 2, CheckpointInterval: CheckpointInterval, LearningRate: 3e-3, MinLearningRate: 3e-4, WarmupSteps: 3, Seed: 5, IntraOpThreads: 1);
@@ -98,21 +87,8 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
         Assert.True(resumed.Recoveries >= 1, "the restarted job did not restore its shards from the checkpoint");
     }
 
-    private async Task<TestCluster> StartClusterAsync(string serviceId, string artifacts, int silos)
-    {
-        var builder = new TestClusterBuilder((short)silos);
-        builder.Options.ClusterId = $"restart-{Guid.NewGuid():N}";
-        builder.Options.ServiceId = serviceId;
-        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ActorAI:Postgres"] = postgres.ConnectionString,
-            ["ActorAI:Artifacts"] = artifacts,
-        }));
-        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
-        TestCluster cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
+    private Task<TestCluster> StartClusterAsync(string serviceId, string artifacts, int silos) =>
+        PostgresTestCluster.StartAsync(postgres, silos, artifacts, serviceId);
 
     // Steps re-run after the restore: the last step reached before it minus the checkpoint it resumed from.
     private static long StepsLost(IReadOnlyList<TrainingMetrics> metrics)
@@ -137,28 +113,5 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
         shards.IntersectWith(trainers);
         Assert.NotEmpty(shards);
         return shards;
-    }
-
-    private sealed class SiloConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
-        {
-            string connection = silo.Configuration["ActorAI:Postgres"]!;
-            silo.AddAdoNetGrainStorage(ProviderNames.GrainStorage, o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = connection;
-            });
-            silo.UseInMemoryReminderService();
-            silo.Configure<ClusterMembershipOptions>(o =>
-            {
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
-                o.NumMissedProbesLimit = 1;
-                o.NumVotesForDeathDeclaration = 1;
-                o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
-            });
-            silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
-            silo.AddActorAI(new SiloResources(2, 1L << 30, 0, 0, ["train"]), silo.Configuration["ActorAI:Artifacts"]!);
-        }
     }
 }

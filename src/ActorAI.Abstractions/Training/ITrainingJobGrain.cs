@@ -41,19 +41,6 @@ public interface ITrainingJobGrain : IGrainWithStringKey
     Task<TrainingJobInfo> ScaleAsync(int workers);
 }
 
-/// <summary>Every training job ever submitted (key 0), for listing.</summary>
-[Alias("ActorAI.ITrainingJobRegistryGrain")]
-public interface ITrainingJobRegistryGrain : IGrainWithIntegerKey
-{
-    /// <summary>Records a job id.</summary>
-    [Alias("Add")]
-    Task AddAsync(string jobId);
-
-    /// <summary>All job ids, oldest first.</summary>
-    [Alias("List"), Orleans.Concurrency.ReadOnly]
-    Task<IReadOnlyList<string>> ListAsync();
-}
-
 /// <summary>A training job request was refused; <see cref="Errors"/> names each field and its limit.</summary>
 [GenerateSerializer, Alias("ActorAI.TrainingJobException")]
 public sealed class TrainingJobException : Exception

@@ -64,7 +64,7 @@ internal sealed partial class TrainingJobGrain(
             Spec = spec, Status = TrainingJobStatus.Running, Workers = spec.Workers, SubmittedAt = now, UpdatedAt = now,
         };
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<ITrainingJobRegistryGrain>(0).AddAsync(JobId);
+        await GrainFactory.GetGrain<INameIndexGrain>(INameIndexGrain.TrainingJobs).AddAsync(JobId);
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTimer();
         return Info();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Security;
 using ActorAI.Abstractions.Serving;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 

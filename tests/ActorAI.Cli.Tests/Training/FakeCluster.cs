@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
 using ActorAI.Cli.Tests.Keys;
 using ActorAI.Cli.Tests.Serving;
@@ -62,13 +63,12 @@ internal sealed class FakeCluster : IClusterClient
 
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithStringKey =>
         typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey)
+        : typeof(TGrainInterface) == typeof(INameIndexGrain) && primaryKey == INameIndexGrain.TrainingJobs ? (TGrainInterface)(object)Registry
         : ApiKeys.GetGrain<TGrainInterface>(primaryKey) ?? Serving.GetGrain<TGrainInterface>(primaryKey)
             ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>
-        typeof(TGrainInterface) == typeof(ITrainingJobRegistryGrain) && primaryKey == 0
-            ? (TGrainInterface)(object)Registry
-            : throw new NotSupportedException(typeof(TGrainInterface).Name);
+        throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidKey =>
         throw new NotSupportedException();
@@ -106,19 +106,28 @@ internal sealed class FakeCluster : IClusterClient
     public IAddressable GetGrain(Type grainInterfaceType, IdSpan grainKey) => throw new NotSupportedException();
 }
 
-/// <summary>The registry grain: the ids of the scripted jobs and of those submitted, oldest first.</summary>
-internal sealed class FakeRegistry : ITrainingJobRegistryGrain
+/// <summary>The training-job index: the ids of the scripted jobs and of those submitted, oldest first.</summary>
+internal sealed class FakeRegistry : INameIndexGrain
 {
     public List<string> Ids { get; } = [];
 
-    public Task AddAsync(string jobId)
+    public Task AddAsync(string name)
     {
         lock (Ids)
         {
-            if (!Ids.Contains(jobId))
+            if (!Ids.Contains(name))
             {
-                Ids.Add(jobId);
+                Ids.Add(name);
             }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveAsync(string name)
+    {
+        lock (Ids)
+        {
+            Ids.Remove(name);
         }
         return Task.CompletedTask;
     }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using ActorAI.Abstractions;
 using ActorAI.Abstractions.Security;
 using ActorAI.Abstractions.Serving;
 
