@@ -68,8 +68,16 @@ public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHe
         Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.True(o.Tokens > 0, $"a request failed before its first token: {o.Error}"));
         Assert.Contains(outcomes, o => o.Error is null && o.Tokens == 100);
         // The deployment restores its replica count on the surviving silos.
-        await ServingModels.WaitUntilAsync(async () =>
-            (await client.GetDeploymentAsync("failover"))!.Replicas.Count(r => r.State == ReplicaState.Ready && r.Silo != victim.SiloAddress.ToParsableString()) == 2);
+        DeploymentInfo? last = null;
+        try
+        {
+            await ServingModels.WaitUntilAsync(async () =>
+                (last = await client.GetDeploymentAsync("failover"))!.Replicas.Count(r => r.State == ReplicaState.Ready && r.Silo != victim.SiloAddress.ToParsableString()) == 2);
+        }
+        finally
+        {
+            output.WriteLine($"deployment: {last?.Status} {last?.LastError} replicas {string.Join("; ", last?.Replicas.Select(r => $"{r.Id} {r.State} {r.Silo}") ?? [])}");
+        }
         GenerationResult after = await client.GenerateAsync("failover", ServingModels.Request("after", 5));
         Assert.Equal(5, after.CompletionTokens);
     }

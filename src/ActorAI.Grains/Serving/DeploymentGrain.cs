@@ -41,7 +41,8 @@ internal sealed partial class DeploymentGrain(
     private readonly SemaphoreSlim _reconciling = new(1, 1);
     // Replica id → last polled load; a replica is routed to only while its last poll (or start) succeeded.
     private readonly Dictionary<string, ReplicaLoad> _loads = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _draining = new(StringComparer.Ordinal);
+    // Replicas draining (id → version): out of the state and the routing table, finishing their requests.
+    private readonly Dictionary<string, int> _draining = new(StringComparer.Ordinal);
     private RoutingTable? _table;
     private long _revision;
     private string? _lastError;
@@ -224,7 +225,7 @@ internal sealed partial class DeploymentGrain(
 
     private async Task PollAsync()
     {
-        foreach (ReplicaRecord replica in state.State.Replicas.Where(r => !_draining.Contains(r.Id)))
+        foreach (ReplicaRecord replica in state.State.Replicas.Where(r => !_draining.ContainsKey(r.Id)))
         {
             try
             {
@@ -281,7 +282,7 @@ internal sealed partial class DeploymentGrain(
     // The replicas of a version that should run: existing ones not draining, plus new records up to the count.
     private List<ReplicaRecord> Wanted(DeploymentSpec spec, int version, int count)
     {
-        var existing = state.State.Replicas.Where(r => r.Version == version && !_draining.Contains(r.Id)).ToList();
+        var existing = state.State.Replicas.Where(r => r.Version == version && !_draining.ContainsKey(r.Id)).ToList();
         while (existing.Count < count)
         {
             var record = new ReplicaRecord($"{Name}/{state.State.NextReplica}", version);
@@ -313,7 +314,7 @@ internal sealed partial class DeploymentGrain(
         int desired = state.State.Desired;
         var unwanted = new List<ReplicaRecord>();
         bool mainComplete = Ready(state.State.Version).Count() >= Math.Max(1, desired);
-        foreach (IGrouping<int, ReplicaRecord> group in state.State.Replicas.Where(r => !_draining.Contains(r.Id)).GroupBy(r => r.Version))
+        foreach (IGrouping<int, ReplicaRecord> group in state.State.Replicas.Where(r => !_draining.ContainsKey(r.Id)).GroupBy(r => r.Version))
         {
             if (group.Key == state.State.Version)
             {
@@ -331,16 +332,25 @@ internal sealed partial class DeploymentGrain(
         }
         foreach (ReplicaRecord r in unwanted)
         {
-            _draining.Add(r.Id);
+            _draining[r.Id] = r.Version;
             _loads.Remove(r.Id);
         }
         _table = null;
         _revision++; // routers see the new table before the replicas start refusing
-        await Task.WhenAll(unwanted.Select(r => DrainAsync(r.Id)));
         var gone = unwanted.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         state.State = state.State with { Replicas = state.State.Replicas.RemoveAll(r => gone.Contains(r.Id)), UpdatedAt = clock.GetUtcNow() };
-        _draining.ExceptWith(gone);
         await state.WriteStateAsync();
+        // Draining waits for the replicas' running requests; reconciling (and scaling, and failover) goes on meanwhile.
+        foreach (string id in gone)
+        {
+            _ = DrainThenForgetAsync(id);
+        }
+    }
+
+    private async Task DrainThenForgetAsync(string replicaId)
+    {
+        await DrainAsync(replicaId);
+        _draining.Remove(replicaId);
     }
 
     private async Task DrainAsync(string replicaId)
@@ -371,7 +381,7 @@ internal sealed partial class DeploymentGrain(
     }
 
     private IEnumerable<string> Ready(int version) =>
-        state.State.Replicas.Where(r => r.Version == version && !_draining.Contains(r.Id)
+        state.State.Replicas.Where(r => r.Version == version && !_draining.ContainsKey(r.Id)
             && _loads.TryGetValue(r.Id, out ReplicaLoad? l) && l.State == ReplicaState.Ready).Select(r => r.Id);
 
     private RoutingTable Table()
@@ -404,15 +414,15 @@ internal sealed partial class DeploymentGrain(
         var replicas = s.Replicas.Select(r =>
         {
             ReplicaLoad? load = _loads.GetValueOrDefault(r.Id);
-            ReplicaState st = _draining.Contains(r.Id) ? ReplicaState.Draining : load?.State ?? ReplicaState.Loading;
-            return new ReplicaInfo(r.Id, r.Version, st, load?.Silo, load?.Outstanding ?? 0);
+            return new ReplicaInfo(r.Id, r.Version, load?.State ?? ReplicaState.Loading, load?.Silo, load?.Outstanding ?? 0);
         }).ToList();
+        var draining = _draining.Select(d => new ReplicaInfo(d.Key, d.Value, ReplicaState.Draining, null, 0)).ToList();
         bool serving = Ready(s.Version).Any();
         DeploymentStatus status = serving ? DeploymentStatus.Ready
             : s.Desired == 0 && replicas.Count == 0 ? DeploymentStatus.Idle
             : _lastError is not null && replicas.Count > 0 && replicas.All(r => r.State == ReplicaState.Failed) ? DeploymentStatus.Failed
             : DeploymentStatus.Starting;
-        return new DeploymentInfo(Name, s.Spec, status, s.Version, s.CanaryVersion, replicas, _lastError, s.UpdatedAt);
+        return new DeploymentInfo(Name, s.Spec, status, s.Version, s.CanaryVersion, [.. replicas, .. draining], _lastError, s.UpdatedAt);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {Deployment}: version {From} -> {To}")]

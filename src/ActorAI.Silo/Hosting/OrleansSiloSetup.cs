@@ -11,7 +11,7 @@ namespace ActorAI.Silo.Hosting;
 /// <summary>Wires clustering, storage and reminders of the Orleans silo from validated settings.</summary>
 internal static class OrleansSiloSetup
 {
-    private const string NpgsqlInvariant = "Npgsql";
+    private const string NpgsqlInvariant = PostgresGrainStorage.Invariant;
 
     public static void Configure(ISiloBuilder silo, SiloSettings settings, IConfiguration configuration)
     {
@@ -43,11 +43,7 @@ internal static class OrleansSiloSetup
 
         if (options.Storage == ProviderKind.Postgres)
         {
-            silo.AddAdoNetGrainStorage(ProviderNames.GrainStorage, o =>
-            {
-                o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = connectionString;
-            });
+            silo.AddActorAIPostgresGrainStorage(connectionString!);
         }
         else
         {

@@ -1,6 +1,7 @@
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Cluster;
 using ActorAI.Grains.Hosting;
+using ActorAI.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -25,6 +26,7 @@ internal static class PostgresTestCluster
             ["ActorAI:Artifacts"] = artifacts,
         }));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         TestCluster cluster = builder.Build();
         await cluster.DeployAsync();
         return cluster;
@@ -33,16 +35,21 @@ internal static class PostgresTestCluster
     /// <summary>A fresh artifact directory under the temp folder.</summary>
     public static string NewArtifactDirectory() => Path.Combine(Path.GetTempPath(), "actorai-it-artifacts", Guid.NewGuid().ToString("N"));
 
+    // A client whose gateway dies learns of it as fast as the silos do, and stops waiting for answers that cannot come.
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client)
+        {
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
+        }
+    }
+
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
-            string connection = silo.Configuration["ActorAI:Postgres"]!;
-            silo.AddAdoNetGrainStorage(ProviderNames.GrainStorage, o =>
-            {
-                o.Invariant = "Npgsql";
-                o.ConnectionString = connection;
-            });
+            silo.AddActorAIPostgresGrainStorage(silo.Configuration["ActorAI:Postgres"]!);
             silo.UseInMemoryReminderService();
             silo.Configure<ClusterMembershipOptions>(o =>
             {
