@@ -30,27 +30,9 @@ internal static class JobsCommands
 
     private static Argument<string> JobArgument() => new("job") { Description = $"Training job id ({TrainingJobIds.Rule})." };
 
-    private static Command CreateList(ConnectionSettings connection)
-    {
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
-        var list = new Command("list", "List every training job: status, step, workers, shards, mode, last loss, last update.") { json };
-        list.SetAction(async (parse, ct) =>
-        {
-            await using ActorAIClient client = await connection.ConnectAsync(parse, ct);
-            IReadOnlyList<TrainingJobInfo> infos = await client.ListTrainingJobsAsync(ct);
-            TextWriter stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
-            {
-                await stdout.WriteLineAsync(TrainingJobRendering.ToJson(infos));
-            }
-            else
-            {
-                TrainingJobRendering.WriteTable(infos, stdout);
-            }
-            return ExitCodes.Ok;
-        });
-        return list;
-    }
+    private static Command CreateList(ConnectionSettings connection) =>
+        ListCommand.Create(connection, "List every training job: status, step, workers, shards, mode, last loss, last update.",
+            (client, ct) => client.ListTrainingJobsAsync(ct), TrainingJobRendering.ToJson, TrainingJobRendering.WriteTable);
 
     private static Command CreateShow(ConnectionSettings connection)
     {

@@ -63,27 +63,9 @@ internal static class KeysCommands
         return create;
     }
 
-    private static Command CreateList(ConnectionSettings connection)
-    {
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
-        var list = new Command("list", "List every API key (never the secrets): id, name, roles, models, created, revoked.") { json };
-        list.SetAction(async (parse, ct) =>
-        {
-            await using ActorAIClient client = await connection.ConnectAsync(parse, ct);
-            IReadOnlyList<ApiKeyInfo> infos = await client.ListApiKeysAsync(ct);
-            TextWriter stdout = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
-            {
-                await stdout.WriteLineAsync(ApiKeyRendering.ToJson(infos));
-            }
-            else
-            {
-                ApiKeyRendering.WriteTable(infos, stdout);
-            }
-            return ExitCodes.Ok;
-        });
-        return list;
-    }
+    private static Command CreateList(ConnectionSettings connection) =>
+        ListCommand.Create(connection, "List every API key (never the secrets): id, name, roles, models, created, revoked.",
+            (client, ct) => client.ListApiKeysAsync(ct), ApiKeyRendering.ToJson, ApiKeyRendering.WriteTable);
 
     private static Command CreateRevoke(ConnectionSettings connection)
     {
