@@ -67,12 +67,14 @@ public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHe
         Assert.Equal(16, outcomes.Count);
         Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.True(o.Tokens > 0, $"a request failed before its first token: {o.Error}"));
         Assert.Contains(outcomes, o => o.Error is null && o.Tokens == 100);
-        // The deployment restores its replica count on the surviving silos.
+        // The deployment restores its replica count on the surviving silos, one replica on each.
         DeploymentInfo? last = null;
         try
         {
             await ServingModels.WaitUntilAsync(async () =>
-                (last = await client.GetDeploymentAsync("failover"))!.Replicas.Count(r => r.State == ReplicaState.Ready && r.Silo != victim.SiloAddress.ToParsableString()) == 2);
+                (last = await client.GetDeploymentAsync("failover"))!.Replicas is var replicas
+                && replicas.Count(r => r.State == ReplicaState.Ready && r.Silo != victim.SiloAddress.ToParsableString()) == 2
+                && replicas.Select(r => r.Silo).Distinct().Count() == 2); // spread again over the two survivors
         }
         finally
         {

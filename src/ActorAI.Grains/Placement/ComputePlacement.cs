@@ -51,22 +51,28 @@ internal sealed class ComputePlacementDirector(ISiloMetadataCache metadata) : IP
         {
             return Task.FromResult(hint);
         }
+        string role = strategy is ServingPlacement ? ServingPlacement.ServeRole : ComputePlacement.TrainRole;
+        SiloAddress[] pool = Eligible(silos, metadata, role);
+        return Task.FromResult(pool[Slot(target.GrainIdentity.Key.ToString()!, pool.Length)]);
+    }
+
+    /// <summary>
+    /// The silos that may host work of <paramref name="role"/>: those advertising it (all when none does), only the GPU
+    /// ones when any has a GPU; in address order.
+    /// </summary>
+    internal static SiloAddress[] Eligible(IEnumerable<SiloAddress> silos, ISiloMetadataCache metadata, string role)
+    {
         var candidates = silos
             .OrderBy(s => s.ToParsableString(), StringComparer.Ordinal)
             .Select(s => (Silo: s, Resources: SiloResources.FromMetadata(metadata.GetSiloMetadata(s).Metadata)))
             .ToArray();
-        string role = strategy is ServingPlacement ? ServingPlacement.ServeRole : ComputePlacement.TrainRole;
         var pool = candidates.Where(c => c.Resources?.Roles.Contains(role) == true).ToArray();
         if (pool.Length == 0)
         {
             pool = candidates;
         }
         var gpus = pool.Where(c => c.Resources?.GpuCount > 0).ToArray();
-        if (gpus.Length > 0)
-        {
-            pool = gpus;
-        }
-        return Task.FromResult(pool[Slot(target.GrainIdentity.Key.ToString()!, pool.Length)].Silo);
+        return [.. (gpus.Length > 0 ? gpus : pool).Select(c => c.Silo)];
     }
 
     internal static int Slot(string key, int count)

@@ -3,7 +3,10 @@ using ActorAI.Abstractions;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 using Microsoft.Extensions.Logging;
+using ActorAI.Grains.Placement;
 using Orleans.Concurrency;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Runtime.Placement;
 
 namespace ActorAI.Grains.Serving;
 
@@ -32,6 +35,8 @@ public sealed record DeploymentState
 internal sealed partial class DeploymentGrain(
     [PersistentState("deployment", ProviderNames.GrainStorage)] IPersistentState<DeploymentState> state,
     TimeProvider clock,
+    IClusterMembershipService membership,
+    ISiloMetadataCache metadata,
     ILogger<DeploymentGrain> logger) : Grain, IDeploymentGrain, IRemindable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
@@ -268,15 +273,43 @@ internal sealed partial class DeploymentGrain(
 
     private async Task StartMissingAsync(DeploymentSpec spec)
     {
-        var starts = new List<Task>();
-        starts.AddRange(Wanted(spec, state.State.Version, state.State.Desired).Select(r => StartAsync(spec, r)));
+        var missing = Wanted(spec, state.State.Version, state.State.Desired);
         if (state.State.CanaryVersion is int canary && spec.Canary is { } c)
         {
             int count = state.State.Desired == 0 ? 0 : Math.Max(1, (int)Math.Ceiling(state.State.Desired * c.Percent / 100.0));
-            starts.AddRange(Wanted(spec, canary, count).Select(r => StartAsync(spec, r)));
+            missing.AddRange(Wanted(spec, canary, count));
         }
         await state.WriteStateAsync();
-        await Task.WhenAll(starts);
+        Dictionary<string, SiloAddress> hints = Spread(missing);
+        await Task.WhenAll(missing.Select(r => StartAsync(spec, r, hints.GetValueOrDefault(r.Id))));
+    }
+
+    // Replicas that will (re)activate go to the eligible silos running the fewest of this deployment's replicas, so a
+    // replica lost with its silo does not land beside a sibling while another silo is free.
+    private Dictionary<string, SiloAddress> Spread(List<ReplicaRecord> starting)
+    {
+        var hints = new Dictionary<string, SiloAddress>(StringComparer.Ordinal);
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        SiloAddress[] eligible = ComputePlacementDirector.Eligible(active, metadata, ServingPlacement.ServeRole);
+        if (eligible.Length == 0)
+        {
+            return hints;
+        }
+        var counts = eligible.ToDictionary(s => s.ToParsableString(), _ => 0, StringComparer.Ordinal);
+        foreach (ReplicaLoad load in _loads.Values)
+        {
+            if (counts.ContainsKey(load.Silo))
+            {
+                counts[load.Silo]++;
+            }
+        }
+        foreach (ReplicaRecord replica in starting.Where(r => !_loads.ContainsKey(r.Id)))
+        {
+            SiloAddress silo = eligible.OrderBy(s => counts[s.ToParsableString()]).First();
+            counts[silo.ToParsableString()]++;
+            hints[replica.Id] = silo;
+        }
+        return hints;
     }
 
     // The replicas of a version that should run: existing ones not draining, plus new records up to the count.
@@ -292,13 +325,19 @@ internal sealed partial class DeploymentGrain(
         return existing.Where(r => !_loads.TryGetValue(r.Id, out ReplicaLoad? load) || load.State != ReplicaState.Ready).ToList();
     }
 
-    private async Task StartAsync(DeploymentSpec spec, ReplicaRecord replica)
+    private async Task StartAsync(DeploymentSpec spec, ReplicaRecord replica, SiloAddress? hint)
     {
         try
         {
             ModelVersion version = await GrainFactory.GetGrain<IModelGrain>(spec.Model).ResolveAsync(replica.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var replicaSpec = new ReplicaSpec(Name, spec.Model, version.Version, version.Artifact, version.Lineage.Tokenizer ?? "byte", spec.MaxBatch, spec.MaxQueue);
+            if (hint is not null)
+            {
+                // Honoured by the serving placement director only when this call creates the activation.
+                RequestContext.Set(IPlacementDirector.PlacementHintKey, hint);
+            }
             _loads[replica.Id] = await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).StartAsync(replicaSpec);
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
             _table = null;
             _lastError = null;
         }
