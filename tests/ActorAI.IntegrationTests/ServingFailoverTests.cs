@@ -40,7 +40,7 @@ public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHe
             int tokens = 0;
             try
             {
-                await foreach (GenerationChunk chunk in client.GenerateStreamingAsync("failover", ServingModels.Request($"request {i}", 100, seed: i)))
+                await foreach (GenerationChunk chunk in client.GenerateStreamingAsync("failover", ServingModels.Request($"request {i}", 300, seed: i)))
                 {
                     if (tokens == 0 && chunk.CompletionTokens > 0 && !firstTokens.IsSet)
                     {
@@ -66,7 +66,7 @@ public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHe
         }
         Assert.Equal(16, outcomes.Count);
         Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.True(o.Tokens > 0, $"a request failed before its first token: {o.Error}"));
-        Assert.Contains(outcomes, o => o.Error is null && o.Tokens == 100);
+        Assert.Contains(outcomes, o => o.Error is null && o.Tokens == 300);
         // The deployment restores its replica count on the surviving silos, one replica on each.
         DeploymentInfo? last = null;
         try

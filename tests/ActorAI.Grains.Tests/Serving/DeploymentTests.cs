@@ -49,7 +49,7 @@ public sealed class DeploymentTests(ClusterFixture fixture)
         var longStarted = new TaskCompletionSource();
         Task longRun = Task.Run(async () =>
         {
-            await foreach (GenerationChunk c in Client.GenerateStreamingAsync(name, ServingModels.Request("long", 120)))
+            await foreach (GenerationChunk c in Client.GenerateStreamingAsync(name, ServingModels.Request("long", 500)))
             {
                 longStarted.TrySetResult();
                 if (c.FinishReason is not null) order.Enqueue("long done");
@@ -73,7 +73,7 @@ public sealed class DeploymentTests(ClusterFixture fixture)
 
         GenerationResult a = await Client.GenerateAsync(name, ServingModels.Request("hello", 20, seed: 7));
         GenerationResult b = await Client.GenerateAsync(name, ServingModels.Request("hello", 20, seed: 7));
-        var tooLong = await Assert.ThrowsAsync<GenerationRequestException>(() => Client.GenerateAsync(name, ServingModels.Request(new string('x', 200), 5)));
+        var tooLong = await Assert.ThrowsAsync<GenerationRequestException>(() => Client.GenerateAsync(name, ServingModels.Request(new string('x', ServingModels.ContextLength + 10), 5)));
         var tooMany = await Assert.ThrowsAsync<GenerationRequestException>(() => Client.GenerateAsync(name, ServingModels.Request("hi", 1000)));
         var negative = Assert.Throws<GenerationRequestException>(() => Client.GenerateStreamingAsync(name, ServingModels.Request("hi", -1)));
         await Assert.ThrowsAsync<DeploymentNotFoundException>(() => Client.GenerateAsync($"missing-{Guid.NewGuid():N}", ServingModels.Request("hi", 1)));
@@ -180,7 +180,7 @@ public sealed class DeploymentTests(ClusterFixture fixture)
         await ServingModels.ImportAsync(Client, model, 9);
         await ServingModels.DeployAsync(Client, name, new DeploymentSpec { Model = model, MaxBatch = 1, MaxQueue = 0 });
 
-        await using IAsyncEnumerator<GenerationChunk> busy = Client.GenerateStreamingAsync(name, ServingModels.Request("busy", 120)).GetAsyncEnumerator();
+        await using IAsyncEnumerator<GenerationChunk> busy = Client.GenerateStreamingAsync(name, ServingModels.Request("busy", 500)).GetAsyncEnumerator();
         Assert.True(await busy.MoveNextAsync()); // holds the only slot
         var refused = await Assert.ThrowsAsync<ServiceOverloadedException>(() => Client.GenerateAsync(name, ServingModels.Request("one more", 2)));
         while (await busy.MoveNextAsync())

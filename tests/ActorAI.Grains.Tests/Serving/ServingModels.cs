@@ -9,7 +9,8 @@ namespace ActorAI.Grains.Tests.Serving;
 /// <summary>Tiny random-weight byte-level GPTs registered as model versions, and a deploy-and-wait helper.</summary>
 internal static class ServingModels
 {
-    public const int ContextLength = 128;
+    // Long enough that a long request outlasts the start of a short one even on a loaded machine.
+    public const int ContextLength = 512;
 
     /// <summary>Registers one new version per seed under <paramref name="model"/>.</summary>
     public static async Task ImportAsync(ActorAIClient client, string model, params int[] seeds)
