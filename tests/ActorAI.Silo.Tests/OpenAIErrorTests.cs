@@ -172,14 +172,14 @@ public sealed class OpenAIErrorTests(DevSiloFixture silo)
         http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
 
     /// <summary>Asserts an OpenAI error body (<c>{"error":{"message","type","param","code"}}</c>) and returns its error.</summary>
-    internal static async Task<JsonElement> AssertOpenAIErrorAsync(HttpResponseMessage response, HttpStatusCode status)
+    internal static async Task<JsonElement> AssertOpenAIErrorAsync(HttpResponseMessage response, HttpStatusCode status, string type = "invalid_request_error")
     {
         string body = await response.Content.ReadAsStringAsync();
         Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {body}");
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         JsonElement error = JsonDocument.Parse(body).RootElement.GetProperty("error");
         Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
-        Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
+        Assert.Equal(type, error.GetProperty("type").GetString());
         Assert.True(error.TryGetProperty("param", out _), "the error has a param (possibly null)");
         Assert.True(error.TryGetProperty("code", out _), "the error has a code (possibly null)");
         return error.Clone();
