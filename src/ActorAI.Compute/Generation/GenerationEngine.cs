@@ -80,11 +80,11 @@ public sealed class GenerationEngine : IDisposable
             Interlocked.Decrement(ref _outstanding);
             return null;
         }
-        var channel = Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var output = new RequestOutput();
         long handle = Interlocked.Increment(ref _nextHandle);
-        _incoming.Enqueue(new Admission(handle, prompt, options, channel.Writer));
+        _incoming.Enqueue(new Admission(handle, prompt, options, output));
         _wake.Release();
-        return new GenerationStream(this, handle, channel.Reader);
+        return new GenerationStream(this, handle, output.Channel.Reader, output.Ended.Task);
     }
 
     /// <summary>Stops the loop; requests still running end with <see cref="FinishReason.Cancelled"/>.</summary>
@@ -132,24 +132,24 @@ public sealed class GenerationEngine : IDisposable
             Fault = ex;
             foreach (Request request in _running.Values)
             {
-                request.Writer.TryComplete(ex);
+                request.Output.Complete(ex);
             }
             _running.Clear();
             while (_incoming.TryDequeue(out Admission? admission))
             {
-                admission.Writer.TryComplete(ex);
+                admission.Output.Complete(ex);
             }
             return;
         }
         foreach (Request request in _running.Values)
         {
-            request.Writer.TryWrite(new GenerationEvent(request.SequenceId, -1, "", FinishReason.Cancelled));
-            request.Writer.TryComplete();
+            request.Output.Channel.Writer.TryWrite(new GenerationEvent(request.SequenceId, -1, "", FinishReason.Cancelled));
+            request.Output.Complete();
         }
         _running.Clear();
         while (_incoming.TryDequeue(out Admission? admission))
         {
-            admission.Writer.TryComplete(new ObjectDisposedException(nameof(GenerationEngine)));
+            admission.Output.Complete(new ObjectDisposedException(nameof(GenerationEngine)));
         }
     }
 
@@ -160,13 +160,13 @@ public sealed class GenerationEngine : IDisposable
             try
             {
                 long sequence = _generator.Submit(admission.Prompt, admission.Options);
-                _running[admission.Handle] = new Request(sequence, admission.Writer);
+                _running[admission.Handle] = new Request(sequence, admission.Output);
                 _handles[sequence] = admission.Handle;
             }
             catch (ArgumentException ex)
             {
                 Interlocked.Decrement(ref _outstanding);
-                admission.Writer.TryComplete(ex);
+                admission.Output.Complete(ex);
             }
         }
         Volatile.Write(ref _active, _generator.Active);
@@ -196,10 +196,10 @@ public sealed class GenerationEngine : IDisposable
                 continue;
             }
             Request request = _running[handle];
-            request.Writer.TryWrite(e);
+            request.Output.Channel.Writer.TryWrite(e);
             if (e.Finish is not null)
             {
-                request.Writer.TryComplete();
+                request.Output.Complete();
                 _running.Remove(handle);
                 _handles.Remove(e.SequenceId);
                 Interlocked.Decrement(ref _outstanding);
@@ -209,9 +209,25 @@ public sealed class GenerationEngine : IDisposable
         Volatile.Write(ref _active, _generator.Active);
     }
 
-    private sealed record Admission(long Handle, int[] Prompt, SamplingOptions Options, ChannelWriter<GenerationEvent> Writer);
+    private sealed record Admission(long Handle, int[] Prompt, SamplingOptions Options, RequestOutput Output);
 
-    private sealed record Request(long SequenceId, ChannelWriter<GenerationEvent> Writer);
+    private sealed record Request(long SequenceId, RequestOutput Output);
+
+    // A request's events, and a signal that the last one was written (a channel's own Completion waits until the
+    // reader has also drained it).
+    private sealed class RequestOutput
+    {
+        public Channel<GenerationEvent> Channel { get; } =
+            System.Threading.Channels.Channel.CreateUnbounded<GenerationEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+        public TaskCompletionSource Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Complete(Exception? error = null)
+        {
+            Channel.Writer.TryComplete(error);
+            Ended.TrySetResult();
+        }
+    }
 }
 
 /// <summary>The events of one request; <see cref="Cancel"/> (or disposing) ends it at the next step.</summary>
@@ -221,8 +237,9 @@ public sealed class GenerationStream : IDisposable
     private readonly long _handle;
     private int _done;
 
-    internal GenerationStream(GenerationEngine engine, long handle, ChannelReader<GenerationEvent> events)
+    internal GenerationStream(GenerationEngine engine, long handle, ChannelReader<GenerationEvent> events, Task ended)
     {
+        Ended = ended;
         _engine = engine;
         _handle = handle;
         Events = events;
@@ -230,6 +247,9 @@ public sealed class GenerationStream : IDisposable
 
     /// <summary>Events as the loop produces them; completes after the finishing event (or with the loop's error).</summary>
     public ChannelReader<GenerationEvent> Events { get; }
+
+    /// <summary>Completes as soon as the last event has been written, whether or not it has been read yet.</summary>
+    public Task Ended { get; }
 
     /// <summary>Ends the request at the next step unless it already finished.</summary>
     public void Cancel()

@@ -107,18 +107,21 @@ internal sealed partial class ReplicaGrain(
                     TimeSpan.FromSeconds(1));
             int generated = 0;
             var text = new System.Text.StringBuilder();
-            long lastYield = 0;
-            while (await stream.Events.WaitToReadAsync(cancellationToken))
+            bool first = true;
+            while (true)
             {
-                // After the first token, tokens go out at most every StreamInterval (sooner when the request ends): one
-                // message per token would spend the cores the decode loop needs on messaging instead.
-                TimeSpan sinceLast = clock.GetElapsedTime(lastYield);
-                if (lastYield != 0 && sinceLast < StreamInterval)
+                // After the first token, the reader wakes once per StreamInterval (or when the request ends) and sends
+                // what was produced meanwhile: waking per token would spend the cores the decode loop needs.
+                if (!first)
                 {
-                    await Task.WhenAny(Task.Delay(StreamInterval - sinceLast, clock, cancellationToken), stream.Events.Completion);
+                    await Task.WhenAny(Task.Delay(StreamInterval, clock, cancellationToken), stream.Ended);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
-                lastYield = clock.GetTimestamp();
+                if (!await stream.Events.WaitToReadAsync(cancellationToken))
+                {
+                    break;
+                }
+                first = false;
                 // Everything produced since the last read goes out as one chunk.
                 text.Clear();
                 string? finish = null;
