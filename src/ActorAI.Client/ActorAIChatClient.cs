@@ -21,6 +21,12 @@ public sealed class ActorAIChatClient : IChatClient
         _metadata = new ChatClientMetadata("actorai", defaultModelId: deployment);
     }
 
+    /// <summary>
+    /// <see cref="ChatOptions.AdditionalProperties"/> key that, set to <see langword="true"/>, makes generation ignore
+    /// end-of-text (vLLM's <c>ignore_eos</c>).
+    /// </summary>
+    public const string IgnoreEosProperty = "ignore_eos";
+
     /// <summary>The deployment used when <see cref="ChatOptions.ModelId"/> is not set.</summary>
     public string Deployment { get; }
 
@@ -92,7 +98,8 @@ public sealed class ActorAIChatClient : IChatClient
             Temperature: options?.Temperature ?? 1.0,
             TopP: options?.TopP ?? 1.0,
             Seed: options?.Seed,
-            Stop: ChatTemplate.Stops(options?.StopSequences is { } stops ? [.. stops] : null));
+            Stop: ChatTemplate.Stops(options?.StopSequences is { } stops ? [.. stops] : null),
+            IgnoreEos: options?.AdditionalProperties?.TryGetValue(IgnoreEosProperty, out bool ignore) == true && ignore);
         return (options?.ModelId ?? Deployment, new GenerationRequest(prompt, parameters));
     }
 

@@ -6,13 +6,15 @@ namespace ActorAI.Abstractions.Serving;
 /// <param name="TopP">Nucleus sampling mass, (0, 1]. Default 1.</param>
 /// <param name="Seed">Seed for reproducible sampling; null for random.</param>
 /// <param name="Stop">Up to 4 texts that end generation; not included in the output.</param>
+/// <param name="IgnoreEos">Never end at end-of-text, so <paramref name="MaxTokens"/> tokens come out (vLLM's <c>ignore_eos</c>, for benchmarks).</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.GenerationParameters")]
 public sealed record GenerationParameters(
     [property: Id(0)] int? MaxTokens = null,
     [property: Id(1)] double Temperature = 1.0,
     [property: Id(2)] double TopP = 1.0,
     [property: Id(3)] long? Seed = null,
-    [property: Id(4)] IReadOnlyList<string>? Stop = null)
+    [property: Id(4)] IReadOnlyList<string>? Stop = null,
+    [property: Id(5)] bool IgnoreEos = false)
 {
     /// <summary>Tokens generated when <see cref="MaxTokens"/> is not given (capped by the context).</summary>
     public const int DefaultMaxTokens = 256;

@@ -150,6 +150,10 @@ public sealed class BatchedGenerator : IDisposable
     private void Accept(int slot, Tensor logits, List<GenerationEvent> events)
     {
         Sequence sequence = _active[slot];
+        if (sequence.Options.IgnoreEndOfText)
+        {
+            logits[_tokenizer.EndOfTextId].fill_(float.NegativeInfinity); // (V) view of this row: masks it in place
+        }
         int token = sequence.Sampler.Next(logits);
         sequence.Last = token;
         FinishReason? finish = null;

@@ -7,13 +7,16 @@ namespace ActorAI.Compute.Generation;
 /// <param name="TopP">Sample only among the most likely tokens whose probabilities sum to P (nucleus); 1 for no limit. Default 1.</param>
 /// <param name="Seed">Seed of this sequence's random generator; null for a random seed.</param>
 /// <param name="Stop">Texts that end generation when produced; they are not part of the output.</param>
+/// <param name="IgnoreEndOfText">Never produce end-of-text, so exactly <paramref name="MaxTokens"/> tokens come out (unless a
+/// stop sequence or the context ends them) — for benchmarks and tests, as vLLM's <c>ignore_eos</c>.</param>
 public sealed record SamplingOptions(
     int MaxTokens = 128,
     double Temperature = 1.0,
     int TopK = 0,
     double TopP = 1.0,
     long? Seed = null,
-    IReadOnlyList<string>? Stop = null)
+    IReadOnlyList<string>? Stop = null,
+    bool IgnoreEndOfText = false)
 {
     /// <summary>The most stop sequences accepted (as OpenAI).</summary>
     public const int MaxStopSequences = 4;

@@ -50,6 +50,7 @@ internal sealed partial class DeploymentGrain(
     private readonly Dictionary<string, int> _draining = new(StringComparer.Ordinal);
     private RoutingTable? _table;
     private long _revision;
+    private RoutingTable? _published;
     private string? _lastError;
     private DateTimeOffset _lastBusyAt;
     private IGrainTimer? _timer;
@@ -230,18 +231,33 @@ internal sealed partial class DeploymentGrain(
 
     private async Task PollAsync()
     {
-        foreach (ReplicaRecord replica in state.State.Replicas.Where(r => !_draining.ContainsKey(r.Id)))
+        // All at once: one unreachable replica (up to PollTimeout) must not delay the others' loads.
+        var polls = state.State.Replicas.Where(r => !_draining.ContainsKey(r.Id))
+            .Select(async r => (r.Id, Load: await PollAsync(r.Id))).ToList();
+        foreach ((string id, ReplicaLoad? load) in await Task.WhenAll(polls))
         {
-            try
+            if (load is null)
             {
-                _loads[replica.Id] = await GrainFactory.GetGrain<IReplicaGrain>(replica.Id).GetLoadAsync().WaitAsync(PollTimeout);
+                _loads.Remove(id); // its silo is gone or unreachable; StartMissing brings it back
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            else
             {
-                _loads.Remove(replica.Id); // its silo is gone or unreachable; StartMissing brings it back
+                _loads[id] = load;
             }
         }
         _table = null;
+    }
+
+    private async Task<ReplicaLoad?> PollAsync(string replicaId)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IReplicaGrain>(replicaId).GetLoadAsync().WaitAsync(PollTimeout);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            return null;
+        }
     }
 
     private void Autoscale(DeploymentSpec spec)
@@ -374,8 +390,7 @@ internal sealed partial class DeploymentGrain(
             _draining[r.Id] = r.Version;
             _loads.Remove(r.Id);
         }
-        _table = null;
-        _revision++; // routers see the new table before the replicas start refusing
+        _table = null; // routers see a table without them before they start refusing
         var gone = unwanted.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         state.State = state.State with { Replicas = state.State.Replicas.RemoveAll(r => gone.Contains(r.Id)), UpdatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
@@ -439,7 +454,12 @@ internal sealed partial class DeploymentGrain(
         }
         var canary = s.CanaryVersion is int c ? Ready(c).ToList() : [];
         int context = _loads.Values.Select(l => l.ContextLength).DefaultIfEmpty(0).Max();
-        _table = new RoutingTable(Name, ++_revision, s.Spec!.Model, s.Version, main, s.CanaryVersion, canary, s.Spec.Canary?.Percent ?? 0, context);
+        var table = new RoutingTable(Name, _revision, s.Spec!.Model, s.Version, main, s.CanaryVersion, canary, s.Spec.Canary?.Percent ?? 0, context);
+        // The revision moves only when what routers act on changed (the table is rebuilt after every poll).
+        bool same = _published is { } p && p.Model == table.Model && p.Version == table.Version && p.CanaryVersion == table.CanaryVersion
+            && p.CanaryPercent == table.CanaryPercent && p.ContextLength == table.ContextLength
+            && p.Replicas.SequenceEqual(table.Replicas) && p.CanaryReplicas.SequenceEqual(table.CanaryReplicas);
+        _table = _published = same ? _published! : table with { Revision = ++_revision };
         return _table;
     }
 

@@ -227,7 +227,7 @@ internal sealed partial class ReplicaGrain(
                 "max_tokens", "context_length_exceeded");
         }
         int maxTokens = p.MaxTokens ?? Math.Min(GenerationParameters.DefaultMaxTokens, room);
-        return new SamplingOptions(maxTokens, p.Temperature, 0, p.TopP, p.Seed, p.Stop);
+        return new SamplingOptions(maxTokens, p.Temperature, 0, p.TopP, p.Seed, p.Stop, p.IgnoreEos);
     }
 
     private sealed record Loaded(ReplicaSpec Spec, Gpt Model, ITextTokenizer Tokenizer, GenerationEngine Engine) : IDisposable

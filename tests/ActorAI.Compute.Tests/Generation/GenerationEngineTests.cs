@@ -63,6 +63,20 @@ public sealed class GenerationEngineTests
         Assert.Null(engine.Fault);
     }
 
+    [Fact]
+    public void IgnoringEndOfTextGeneratesEveryTokenAskedFor()
+    {
+        using Gpt model = GptTests.NewModel(Config);
+        using var generator = new BatchedGenerator(model, ByteTokenizer.Instance, maxBatch: 1);
+        // Temperature 100 makes sampling near-uniform: among 16 seeded runs of 60 tokens, end-of-text (id 0) comes up.
+        var plain = Enumerable.Range(0, 16).Select(seed => generator.Generate([65], new SamplingOptions(60, Temperature: 100, Seed: seed))).ToList();
+        var ignoring = Enumerable.Range(0, 16).Select(seed => generator.Generate([65], new SamplingOptions(60, Temperature: 100, Seed: seed, IgnoreEndOfText: true))).ToList();
+
+        Assert.Contains(plain, r => r.Finish == FinishReason.Stop && r.Tokens.Length < 60);
+        Assert.All(ignoring, r => Assert.Equal((60, FinishReason.Length), (r.Tokens.Length, r.Finish)));
+        Assert.All(ignoring, r => Assert.DoesNotContain(ByteTokenizer.Instance.EndOfTextId, r.Tokens));
+    }
+
     private static async Task<int[]> ReadTokensAsync(GenerationStream stream)
     {
         var tokens = new List<int>();

@@ -17,7 +17,11 @@ public sealed class ChatClientTests(ClusterFixture fixture)
         await ServingModels.DeployAsync(client, name, new DeploymentSpec { Model = model });
         IChatClient chat = client.AsChatClient(name);
         ChatMessage[] messages = [new(ChatRole.System, "Be brief."), new(ChatRole.User, "Tell me a fortune.")];
-        var options = new ChatOptions { MaxOutputTokens = 200, Temperature = 0.7f, Seed = 5 };
+        var options = new ChatOptions
+        {
+            MaxOutputTokens = 200, Temperature = 0.7f, Seed = 5,
+            AdditionalProperties = new() { [ActorAIChatClient.IgnoreEosProperty] = true },
+        };
 
         ChatResponse response = await chat.GetResponseAsync(messages, options);
         var streamed = new StringBuilder();

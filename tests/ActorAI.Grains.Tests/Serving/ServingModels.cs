@@ -27,8 +27,9 @@ internal static class ServingModels
         return await client.WaitForDeploymentAsync(name, TimeSpan.FromMinutes(2));
     }
 
+    // Random weights would emit end-of-text about once in 256 tokens; ignoring it makes every length exact.
     public static GenerationRequest Request(string prompt, int maxTokens, long seed = 1) =>
-        new(prompt, new GenerationParameters(MaxTokens: maxTokens, Temperature: 1.0, Seed: seed));
+        new(prompt, new GenerationParameters(MaxTokens: maxTokens, Temperature: 1.0, Seed: seed, IgnoreEos: true));
 
     /// <summary>Polls <paramref name="condition"/> every 100 ms until it holds; fails after <paramref name="seconds"/>.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 90)
@@ -48,14 +49,6 @@ internal static class ServingModels
             // manual_seed is process-wide; the lock keeps two imports from interleaving their initialisation.
             TorchSharp.torch.manual_seed(seed);
             using var model = new Gpt(new GptConfig(Layers: 2, Heads: 2, Embedding: 32, ContextLength: ContextLength, VocabularySize: 256));
-            using (TorchSharp.torch.no_grad())
-            {
-                // Random weights give near-uniform logits, so end-of-text (token 0) would come about once in 256 tokens and
-                // make lengths unpredictable. Widen the other logits and zero token 0's: it then (practically) never wins.
-                TorchSharp.torch.Tensor wte = model.named_parameters().Single(p => p.name.EndsWith("wte.weight", StringComparison.Ordinal)).parameter;
-                wte.mul_(60);
-                wte[0].zero_();
-            }
             string path = Path.Combine(Path.GetTempPath(), $"actorai-serving-{Guid.NewGuid():N}.safetensors");
             GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string> { ["actorai.tokenizer"] = "byte" });
             return path;

@@ -29,6 +29,8 @@ internal abstract class SamplingRequest
     /// <summary>A string or an array of strings.</summary>
     public JsonElement Stop { get; init; }
     public long? Seed { get; init; }
+    /// <summary>vLLM's extension: never stop at end-of-text (benchmarks).</summary>
+    public bool? IgnoreEos { get; init; }
     public bool? Stream { get; init; }
     public StreamOptions? StreamOptions { get; init; }
 }

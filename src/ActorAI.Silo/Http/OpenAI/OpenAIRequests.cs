@@ -64,7 +64,7 @@ internal static class OpenAIRequests
             throw new GenerationRequestException($"max_completion_tokens must be at least 1 (was {body.MaxCompletionTokens})", "max_completion_tokens");
         }
         var parameters = new GenerationParameters(
-            body.MaxCompletionTokens ?? body.MaxTokens, body.Temperature ?? 1.0, body.TopP ?? 1.0, body.Seed, Stop(body.Stop));
+            body.MaxCompletionTokens ?? body.MaxTokens, body.Temperature ?? 1.0, body.TopP ?? 1.0, body.Seed, Stop(body.Stop), body.IgnoreEos ?? false);
         parameters.Validate();
         return parameters;
     }
