@@ -1,58 +1,44 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using ActorAI.Abstractions.Security;
 using ActorAI.Client;
 using ActorAI.Silo.Http.Auth;
+using ActorAI.Silo.Options;
+using Microsoft.Extensions.Options;
 
 namespace ActorAI.Silo.Http.Admin;
 
 /// <summary><c>/api/keys</c>: create, list, inspect and revoke API keys (admin only). Bodies are snake_case JSON.</summary>
 internal static class KeysEndpoints
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public static IEndpointRouteBuilder MapKeysEndpoints(this IEndpointRouteBuilder endpoints)
     {
         RouteGroupBuilder keys = endpoints.MapGroup("/api/keys").RequireAuthorization(AuthSchemes.AdminRole);
         keys.MapPost("", CreateAsync);
         keys.MapGet("", async (ActorAIClient client, CancellationToken ct) =>
-            Results.Json((await client.ListApiKeysAsync(ct)).Select(KeyBody.From), Json));
+            Results.Json((await client.ListApiKeysAsync(ct)).Select(KeyBody.From), AdminJson.Options));
         keys.MapGet("/{id}", async (string id, ActorAIClient client) =>
-            ApiKeyFormat.IsValidId(id) && await client.GetApiKeyAsync(id) is { } info ? Results.Json(KeyBody.From(info), Json) : NotFound(id));
+            ApiKeyFormat.IsValidId(id) && await client.GetApiKeyAsync(id) is { } info ? Results.Json(KeyBody.From(info), AdminJson.Options) : NotFound(id));
         keys.MapDelete("/{id}", async (string id, ActorAIClient client) =>
-            ApiKeyFormat.IsValidId(id) && await client.RevokeApiKeyAsync(id) is { } info ? Results.Json(KeyBody.From(info), Json) : NotFound(id));
+            ApiKeyFormat.IsValidId(id) && await client.RevokeApiKeyAsync(id) is { } info ? Results.Json(KeyBody.From(info), AdminJson.Options) : NotFound(id));
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, ActorAIClient client)
+    private static async Task<IResult> CreateAsync(HttpContext context, ActorAIClient client, IOptions<HttpOptions> options)
     {
-        CreateKeyRequest? body;
-        try
-        {
-            body = await request.ReadFromJsonAsync<CreateKeyRequest>(Json, request.HttpContext.RequestAborted);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // InvalidOperationException: the content type is not JSON.
-            return BadRequest($"body must be a JSON object {{\"name\", \"roles\", \"models\"?}}: {ex.Message}");
-        }
+        (CreateKeyRequest? body, IResult? unreadable) = await AdminProblems.ReadBodyAsync<CreateKeyRequest>(context, options.Value);
         if (body is null)
         {
-            return BadRequest("body must be a JSON object {\"name\", \"roles\", \"models\"?}.");
+            return unreadable!;
         }
         if (ApiKeyFormat.Problem(body.Name, body.Roles, body.Models) is { } problem)
         {
-            return BadRequest(problem);
+            return AdminProblems.Invalid(problem[..problem.IndexOf(' ', StringComparison.Ordinal)], problem); // "name must ..." → name
         }
-        ApiKeyCreated created = await client.CreateApiKeyAsync(body.Name!, body.Roles!, body.Models, request.HttpContext.RequestAborted);
-        return Results.Json(KeyBody.From(created.Info, created.Key), Json, statusCode: StatusCodes.Status201Created);
+        ApiKeyCreated created = await client.CreateApiKeyAsync(body.Name!, body.Roles!, body.Models, context.RequestAborted);
+        return Results.Json(KeyBody.From(created.Info, created.Key), AdminJson.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static IResult BadRequest(string detail) =>
-        Results.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid API key request");
-
-    private static IResult NotFound(string id) =>
-        Results.Problem($"no API key '{id}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
+    private static IResult NotFound(string id) => AdminProblems.NotFound($"no API key '{id}'.");
 
     private sealed record CreateKeyRequest(string? Name, IReadOnlyList<string>? Roles, IReadOnlyList<string>? Models);
 
