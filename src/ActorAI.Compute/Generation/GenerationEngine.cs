@@ -196,14 +196,18 @@ public sealed class GenerationEngine : IDisposable
                 continue;
             }
             Request request = _running[handle];
-            request.Output.Channel.Writer.TryWrite(e);
             if (e.Finish is not null)
             {
-                request.Output.Complete();
+                // Capacity is given back before the caller can see the end, so its next request is admitted.
                 _running.Remove(handle);
                 _handles.Remove(e.SequenceId);
                 Interlocked.Decrement(ref _outstanding);
                 Interlocked.Increment(ref _served);
+            }
+            request.Output.Channel.Writer.TryWrite(e);
+            if (e.Finish is not null)
+            {
+                request.Output.Complete();
             }
         }
         Volatile.Write(ref _active, _generator.Active);
