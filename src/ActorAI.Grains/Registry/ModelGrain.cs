@@ -9,6 +9,7 @@ using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Data.Datasets;
 using ActorAI.Data.SafeTensors;
+using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
 using ActorAI.Grains.Training;
 

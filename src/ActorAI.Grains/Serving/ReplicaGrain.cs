@@ -7,6 +7,7 @@ using ActorAI.Compute.Generation;
 using ActorAI.Compute.Models;
 using ActorAI.Data.Tokenizers;
 using ActorAI.Grains.Placement;
+using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;

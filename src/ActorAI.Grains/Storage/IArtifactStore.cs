@@ -1,3 +1,5 @@
+using ActorAI.Abstractions.Artifacts;
+
 namespace ActorAI.Grains.Storage;
 
 /// <summary>
@@ -11,24 +13,22 @@ public interface IArtifactStore
 
     /// <summary>
     /// Moves the finished file at <paramref name="temporaryPath"/> into the store under its SHA-256 (computed here) and
-    /// returns the hash. The artifact is durable (flushed) when this returns.
+    /// returns the hash. The artifact is durable (flushed, and on a cluster store held by the wanted number of silos)
+    /// when this returns.
     /// </summary>
-    Task<string> ImportAsync(string temporaryPath, CancellationToken cancellationToken = default);
+    /// <exception cref="ArtifactException">
+    /// <paramref name="expectedSha256"/> was given and the bytes hash to something else (the file is deleted).
+    /// </exception>
+    Task<string> ImportAsync(string temporaryPath, string? expectedSha256 = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The path of artifact <paramref name="sha256"/> after verifying its bytes against the hash.</summary>
+    /// <summary>
+    /// The path of a local copy of artifact <paramref name="sha256"/> after verifying its bytes against the hash; a
+    /// cluster store fetches the artifact from a silo that holds it first when this silo does not.
+    /// </summary>
     /// <exception cref="ArtifactException">No such artifact, or its bytes do not match the hash.</exception>
     Task<string> OpenVerifiedAsync(string sha256, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether artifact <paramref name="sha256"/> exists (not verified).</summary>
-    bool Exists(string sha256);
-}
-
-/// <summary>An artifact is missing or corrupt; the message names the hash.</summary>
-public sealed class ArtifactException : IOException
-{
-    public ArtifactException(string message) : base(message) { }
-
-    public ArtifactException(string message, Exception inner) : base(message, inner) { }
-
-    public ArtifactException() : base("Artifact missing or corrupt.") { }
+    /// <summary>The record of a stored artifact: size, where its copies are, when it was stored.</summary>
+    /// <exception cref="ArtifactException">The artifact is not stored.</exception>
+    Task<ArtifactInfo> DescribeAsync(string sha256, CancellationToken cancellationToken = default);
 }

@@ -4,6 +4,7 @@ using ActorAI.Grains.Placement;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
+using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -4,6 +4,7 @@ using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
+using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
