@@ -37,6 +37,7 @@ internal static class CliApp
         root.Add(TrainCommand.Create(connection, environment));
         root.Add(JobsCommands.Create(connection, environment));
         root.Add(KeysCommands.Create(connection));
+        root.Add(ArtifactsCommands.Create(connection));
         root.Add(ModelsCommands.Create(connection));
         root.Add(DeployCommands.CreateDeploy(connection, environment));
         root.Add(DeployCommands.CreateDeployments(connection));

@@ -60,6 +60,10 @@ public sealed class SiloConfigurationTests : IDisposable
     [InlineData("""{ "Auth": { "KeyCacheSeconds": -1 } }""", "Auth:KeyCacheSeconds")]
     [InlineData("""{ "Postgres": { "ConnectionString": "Host=;Port=x" } }""", "Postgres:ConnectionString")]
     [InlineData("""{ "Membership": { "ProbeTimeout": "soon" } }""", "Membership:ProbeTimeout")]
+    [InlineData("""{ "Artifacts": { "Replicas": 0 } }""", "Artifacts:Replicas")]
+    [InlineData("""{ "Artifacts": { "Replicas": 17 } }""", "Artifacts:Replicas")]
+    [InlineData("""{ "Artifacts": { "GarbageGracePeriod": "-00:01:00" } }""", "Artifacts:GarbageGracePeriod")]
+    [InlineData("""{ "Artifacts": { "RepairInterval": "00:00:00" } }""", "Artifacts:RepairInterval")]
     public void InvalidSettingsFailWithTheKeyNamed(string json, string key)
     {
         string path = Write("bad.json", MergeWithDev(json));

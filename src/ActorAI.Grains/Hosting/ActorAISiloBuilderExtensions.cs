@@ -1,6 +1,7 @@
 using ActorAI.Abstractions.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ActorAI.Grains.Artifacts;
 using ActorAI.Grains.Placement;
 using ActorAI.Grains.Storage;
 using ActorAI.Grains.Training;
@@ -12,8 +13,9 @@ namespace ActorAI.Grains.Hosting;
 public static class ActorAISiloBuilderExtensions
 {
     /// <summary>
-    /// Adds ActorAI's grains' services — the content-addressed artifact store under <paramref name="artifactDirectory"/>
-    /// — and advertises <paramref name="resources"/> as this silo's metadata.
+    /// Adds ActorAI's grains' services — the cluster's content-addressed artifact plane, cached locally under
+    /// <paramref name="artifactDirectory"/> (configure it with <see cref="ArtifactPlaneOptions"/>) — and advertises
+    /// <paramref name="resources"/> and the local store's id as this silo's metadata.
     /// </summary>
     public static ISiloBuilder AddActorAI(this ISiloBuilder builder, SiloResources resources, string artifactDirectory)
     {
@@ -21,10 +23,20 @@ public static class ActorAISiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactDirectory);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IArtifactStore>(new FileArtifactStore(artifactDirectory));
+        var local = new FileArtifactStore(artifactDirectory);
+        builder.Services.TryAddSingleton(local);
+        builder.Services.AddOptions<ArtifactPlaneOptions>();
+        builder.Services.TryAddSingleton<ArtifactTopology>();
+        builder.Services.TryAddSingleton<IArtifactStore, ClusterArtifactStore>();
+        builder.Services.TryAddSingleton<ArtifactRepairService>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ArtifactRepairService>());
+        builder.AddPlacementDirector<ArtifactHostPlacement, ArtifactHostPlacementDirector>();
         builder.Services.TryAddSingleton<ComputeLanes>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
-        return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata()));
+        return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata())
+        {
+            [ArtifactTopology.StoreKey] = local.StoreId,
+        });
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using ActorAI.Abstractions;
+using ActorAI.Grains.Artifacts;
 using ActorAI.Grains.Hosting;
 using ActorAI.Silo.Options;
 using Microsoft.Extensions.Configuration;
@@ -63,6 +64,12 @@ internal static class OrleansSiloSetup
             silo.UseInMemoryReminderService();
         }
 
+        silo.Configure<ArtifactPlaneOptions>(o =>
+        {
+            o.Replicas = settings.Artifacts.Replicas;
+            o.GarbageGracePeriod = settings.Artifacts.GarbageGracePeriod;
+            o.RepairInterval = settings.Artifacts.RepairInterval;
+        });
         silo.AddActorAI(SiloResourcesProbe.Read(options.Roles), settings.Artifacts.Directory);
         silo.AddDashboard();
     }

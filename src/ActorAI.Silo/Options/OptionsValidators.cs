@@ -156,12 +156,28 @@ public sealed class ArtifactStoreOptionsValidator : IValidateOptions<ArtifactSto
     public ValidateOptionsResult Validate(string? name, ArtifactStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        const string S = ArtifactStoreOptions.Section;
+        var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Directory))
         {
-            return ValidateOptionsResult.Fail($"{ArtifactStoreOptions.Section}:Directory is required.");
+            failures.Add($"{S}:Directory is required.");
         }
-        return options.Directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0
-            ? ValidateOptionsResult.Fail($"{ArtifactStoreOptions.Section}:Directory is not a valid path (was '{options.Directory}').")
-            : ValidateOptionsResult.Success;
+        else if (options.Directory.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+        {
+            failures.Add($"{S}:Directory is not a valid path (was '{options.Directory}').");
+        }
+        if (options.Replicas is < 1 or > ArtifactStoreOptions.MaximumReplicas)
+        {
+            failures.Add($"{S}:Replicas must be between 1 and {ArtifactStoreOptions.MaximumReplicas} (was {options.Replicas}).");
+        }
+        if (options.GarbageGracePeriod < TimeSpan.Zero)
+        {
+            failures.Add($"{S}:GarbageGracePeriod must not be negative (was {options.GarbageGracePeriod}).");
+        }
+        if (options.RepairInterval < TimeSpan.FromSeconds(1) || options.RepairInterval > TimeSpan.FromHours(1))
+        {
+            failures.Add($"{S}:RepairInterval must be between 00:00:01 and 01:00:00 (was {options.RepairInterval}).");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

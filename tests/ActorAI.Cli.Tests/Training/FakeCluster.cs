@@ -1,3 +1,4 @@
+using ActorAI.Abstractions.Artifacts;
 using System.Collections.Concurrent;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
@@ -24,6 +25,9 @@ internal sealed class FakeCluster : IClusterClient
 
     /// <summary>The registry and serving grains.</summary>
     public FakeServing Serving { get; } = new();
+
+    /// <summary>The artifact catalog.</summary>
+    public Artifacts.FakeArtifactCatalog Artifacts { get; } = new();
 
     /// <summary>How many times the CLI connected.</summary>
     public int Connections { get; private set; }
@@ -64,6 +68,7 @@ internal sealed class FakeCluster : IClusterClient
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithStringKey =>
         typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey)
         : typeof(TGrainInterface) == typeof(INameIndexGrain) && primaryKey == INameIndexGrain.TrainingJobs ? (TGrainInterface)(object)Registry
+        : typeof(TGrainInterface) == typeof(IArtifactCatalogGrain) ? (TGrainInterface)(object)Artifacts
         : ApiKeys.GetGrain<TGrainInterface>(primaryKey) ?? Serving.GetGrain<TGrainInterface>(primaryKey)
             ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
 

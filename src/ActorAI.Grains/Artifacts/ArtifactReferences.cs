@@ -1,0 +1,31 @@
+using ActorAI.Abstractions;
+using ActorAI.Abstractions.Registry;
+using ActorAI.Abstractions.Training;
+
+namespace ActorAI.Grains.Artifacts;
+
+/// <summary>The artifacts something still needs: model versions' weights, training jobs' retained checkpoints and results.</summary>
+internal static class ArtifactReferences
+{
+    public static async Task<HashSet<string>> CollectAsync(IGrainFactory grains)
+    {
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        INameIndexGrain Index(string kind) => grains.GetGrain<INameIndexGrain>(kind);
+
+        IReadOnlyList<string> models = await Index(INameIndexGrain.Models).ListAsync();
+        foreach (ModelInfo model in await Task.WhenAll(models.Select(m => grains.GetGrain<IModelGrain>(m).GetAsync())))
+        {
+            referenced.UnionWith(model.Versions.Select(v => v.Artifact));
+        }
+        IReadOnlyList<string> jobs = await Index(INameIndexGrain.TrainingJobs).ListAsync();
+        foreach (TrainingJobInfo job in await Task.WhenAll(jobs.Select(j => grains.GetGrain<ITrainingJobGrain>(j).GetAsync())))
+        {
+            referenced.UnionWith(job.LastCheckpoint?.ShardArtifacts ?? []);
+            if (job.ResultArtifact is { } result)
+            {
+                referenced.Add(result);
+            }
+        }
+        return referenced;
+    }
+}
