@@ -159,9 +159,12 @@ start_silo() {
   say "host-$i: started its silo in $ns (pid $LAUNCHED_PID, http://$(host_address "$i"):$HTTP_PORT, log $dir/silo.log)"
 }
 
-# Starts the shared PostgreSQL unless one that `up` started runs; refuses a server someone else started.
+# Starts the shared PostgreSQL unless one that `up` started runs (recorded in PG_OWNED, or, when a crashed run
+# lost its host directories, recognised by its configuration listening on this bridge address); refuses a
+# server someone else started.
 postgres_up() {
-  if postgres status >/dev/null 2>&1 && [[ ! -f $PG_OWNED ]]; then
+  if postgres status >/dev/null 2>&1 && [[ ! -f $PG_OWNED ]] &&
+    ! grep -qs "^listen_addresses = '.*,$BRIDGE_ADDRESS'" "$PG_DIR/data/actorai.conf"; then
     fail "a PostgreSQL that hosts.sh did not start already runs on port $PG_PORT; set ACTORAI_HOSTS_PG_PORT"
   fi
   : >"$PG_OWNED"

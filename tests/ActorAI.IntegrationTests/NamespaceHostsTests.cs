@@ -83,6 +83,7 @@ public sealed class NamespaceHostsTests(NamespaceHosts hosts, ITestOutputHelper 
             Assert.All(new[] { host.Home, host.WorkingDirectory, host.ArtifactDirectory }, d => Assert.True(IsSameOrInside(d, host.Directory), $"{d} is not inside {host.Directory}"));
             Assert.True(Directory.Exists(host.ArtifactDirectory), $"the silo of host {host.Index} has not made {host.ArtifactDirectory}");
 
+            Assert.NotNull(host.SiloPid);
             string process = $"/proc/{host.SiloPid}";
             Assert.Equal(host.WorkingDirectory, new DirectoryInfo($"{process}/cwd").LinkTarget);
             Assert.Contains($"HOME={host.Home}", File.ReadAllText($"{process}/environ").Split('\0'));

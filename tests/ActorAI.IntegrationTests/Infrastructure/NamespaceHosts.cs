@@ -175,7 +175,8 @@ public sealed class NamespaceHosts : IAsyncLifetime
             {
                 hosts.Add(new NamespaceHost(
                     int.Parse(fields["host"]), fields["namespace"], fields["address"], new Uri(fields["http"]), fields["gateway"],
-                    fields["dir"], fields["home"], fields["work"], fields["artifacts"], fields["log"], int.Parse(fields["pid"])));
+                    fields["dir"], fields["home"], fields["work"], fields["artifacts"], fields["log"],
+                    int.TryParse(fields["pid"], out int pid) ? pid : null));
             }
         }
         Hosts = [.. hosts.OrderBy(h => h.Index)];
@@ -225,10 +226,13 @@ public sealed class NamespaceHosts : IAsyncLifetime
     }
 }
 
-/// <summary>One host of <see cref="NamespaceHosts"/>: its namespace, address, endpoints and directories.</summary>
+/// <summary>
+/// One host of <see cref="NamespaceHosts"/>: its namespace, address, endpoints and directories, and its silo's pid (null when
+/// the silo was not running) at the time <c>scripts/hosts.sh status</c> was read.
+/// </summary>
 public sealed record NamespaceHost(
     int Index, string Namespace, string Address, Uri HttpBaseAddress, string Gateway,
-    string Directory, string Home, string WorkingDirectory, string ArtifactDirectory, string LogPath, int SiloPid)
+    string Directory, string Home, string WorkingDirectory, string ArtifactDirectory, string LogPath, int? SiloPid)
 {
     /// <summary>The silo's address as Orleans reports it (<c>ip:port@generation</c>), read from /health at start.</summary>
     public string SiloAddress { get; init; } = "";
