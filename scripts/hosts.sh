@@ -172,7 +172,7 @@ postgres_up() {
 }
 
 cmd_up() {
-  local count=${1:-} i
+  local count=${1:-} i pid
   [[ $count =~ ^[1-9][0-9]?$ ]] || fail "usage: scripts/hosts.sh up N (N = 1-99)"
   require_root
   if [[ -n ${ACTORAI_SILO_DLL:-} ]]; then
@@ -210,6 +210,7 @@ cmd_up() {
   done
   trap - EXIT INT TERM
   say "$count hosts up on $SUBNET.0/24; PostgreSQL: $(postgres_connection_string)"
+  [[ -n ${ACTORAI_HOSTS_ADMIN_KEY:-} ]] || say "admin key (for /api and the dashboard at /orleans): $HOSTS_DIR/admin-key"
   cmd_status
 }
 
