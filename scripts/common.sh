@@ -22,15 +22,16 @@ build_products() {
 
 actorai() { dotnet "$CLI_DLL" "$@"; }
 
-# wait_healthy PORT PID LOG: waits until http://127.0.0.1:PORT/health answers 200, or the process dies.
+# wait_healthy PORT PID LOG [ADDRESS]: waits until http://ADDRESS:PORT/health (default 127.0.0.1) answers
+# 200, or the process dies.
 wait_healthy() {
-  local port=$1 pid=$2 log=$3 deadline=$((SECONDS + 120))
-  until curl -fsS -o /dev/null "http://127.0.0.1:$port/health" 2>/dev/null; do
+  local port=$1 pid=$2 log=$3 address=${4:-127.0.0.1} deadline=$((SECONDS + 120))
+  until curl --noproxy '*' -fsS -o /dev/null "http://$address:$port/health" 2>/dev/null; do
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 20 "$log" >&2
       fail "the silo (pid $pid) exited; log: $log"
     fi
-    ((SECONDS < deadline)) || fail "the silo on HTTP port $port was not healthy within 120 s; log: $log"
+    ((SECONDS < deadline)) || fail "the silo on $address:$port was not healthy within 120 s; log: $log"
     sleep 0.5
   done
 }

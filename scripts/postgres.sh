@@ -15,6 +15,11 @@
 #
 # Environment:
 #   ACTORAI_PG_PORT  TCP port on 127.0.0.1 (default 55432)
+#   ACTORAI_PG_EXTRA_LISTEN
+#                    ADDRESS/PREFIX[,...]: also listen on ADDRESS (which must already be on an interface,
+#                    e.g. scripts/hosts.sh's bridge 198.18.0.1/24) and trust clients from that network.
+#                    Default: none (loopback only). `start` fails when the server does not accept
+#                    connections on every one of them.
 #   ACTORAI_PG_DIR   working directory: data/, postgres.log, the unix socket
 #                    (default ${TMPDIR:-/tmp}/actorai-pg-$ACTORAI_PG_PORT)
 #   PG_BIN           PostgreSQL server binaries (default /usr/lib/postgresql/15/bin)
@@ -48,6 +53,35 @@ readonly HOST=127.0.0.1
 readonly DATABASE=actorai
 readonly DB_USER=postgres
 readonly READY_TIMEOUT_S=30
+
+# Extra listen addresses and the networks trusted through them (ACTORAI_PG_EXTRA_LISTEN).
+EXTRA_ADDRESSES=()
+EXTRA_NETWORKS=()
+ipv4_to_int() {
+    local IFS=. a b c d
+    read -r a b c d <<<"$1"
+    printf '%s' $(((10#$a << 24) | (10#$b << 16) | (10#$c << 8) | 10#$d))
+}
+int_to_ipv4() { printf '%s.%s.%s.%s' $((($1 >> 24) & 255)) $((($1 >> 16) & 255)) $((($1 >> 8) & 255)) $(($1 & 255)); }
+parse_extra_listen() {
+    local item address prefix octet mask
+    local -a items
+    IFS=, read -r -a items <<<"${ACTORAI_PG_EXTRA_LISTEN:-}"
+    for item in "${items[@]}"; do
+        [[ $item =~ ^([0-9]{1,3}(\.[0-9]{1,3}){3})/([0-9]{1,2})$ ]] ||
+            die "ACTORAI_PG_EXTRA_LISTEN entries must be IPv4 ADDRESS/PREFIX, got '$item'"
+        address=${BASH_REMATCH[1]}
+        prefix=$((10#${BASH_REMATCH[3]}))
+        for octet in ${address//./ }; do
+            ((10#$octet <= 255)) || die "ACTORAI_PG_EXTRA_LISTEN: '$item' is not an IPv4 address"
+        done
+        ((prefix >= 8 && prefix <= 32)) || die "ACTORAI_PG_EXTRA_LISTEN: prefix of '$item' must be 8-32"
+        mask=$(((0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF))
+        EXTRA_ADDRESSES+=("$address")
+        EXTRA_NETWORKS+=("$(int_to_ipv4 $(($(ipv4_to_int "$address") & mask)))/$prefix")
+    done
+}
+parse_extra_listen
 
 usage() {
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"
@@ -89,8 +123,17 @@ run_psql() {
         "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$HOST" -p "$PORT" -U "$DB_USER" "$@" </dev/null
 }
 
-accepting_connections() {
-    "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PORT" -U "$DB_USER" -d postgres -t 2
+accepting_connections() { # [host]
+    "$PG_BIN/pg_isready" -q -h "${1:-$HOST}" -p "$PORT" -U "$DB_USER" -d postgres -t 2
+}
+
+# PostgreSQL starts even when it cannot bind some of listen_addresses (it only warns), so check each.
+require_extra_listeners() {
+    local address
+    for address in "${EXTRA_ADDRESSES[@]}"; do
+        accepting_connections "$address" || die "the server on port $PORT does not accept connections on" \
+            "$address (is the address on an interface? was it started without ACTORAI_PG_EXTRA_LISTEN? then stop it first)"
+    done
 }
 
 wait_ready() {
@@ -211,17 +254,28 @@ init_cluster() {
 
 conf_quote() { printf "'%s'" "${1//\'/\'\'}"; }
 
-# Rewritten at every start so that port and directory always follow the environment.
+# Rewritten at every start so that port, directory and addresses always follow the environment.
 write_runtime_conf() {
-    local socket_dir=$BASE_DIR
+    local socket_dir=$BASE_DIR listen=$HOST address network hba=
     # A unix socket path is limited to ~107 bytes; clients use TCP anyway, so go without one.
     if ((${#BASE_DIR} + ${#PORT} + 10 > 100)); then
         log "$BASE_DIR is too long for a unix socket path; listening on TCP only"
         socket_dir=
     fi
+    for address in "${EXTRA_ADDRESSES[@]}"; do listen+=",$address"; done
+    if ((${#EXTRA_NETWORKS[@]} > 0)); then
+        # initdb's rules plus the extra networks; PostgreSQL 15's pg_hba.conf has no include directive.
+        {
+            cat "$DATA_DIR/pg_hba.conf"
+            printf '# Added by scripts/postgres.sh (ACTORAI_PG_EXTRA_LISTEN):\n'
+            for network in "${EXTRA_NETWORKS[@]}"; do printf 'host all all %s trust\n' "$network"; done
+        } | as_server tee "$DATA_DIR/actorai-hba.conf" >/dev/null
+        hba="hba_file = $(conf_quote "$DATA_DIR/actorai-hba.conf")"
+    fi
     as_server tee "$DATA_DIR/actorai.conf" >/dev/null <<EOF
 # Written by scripts/postgres.sh at each start; edits are overwritten.
-listen_addresses = '$HOST'
+listen_addresses = '$listen'
+$hba
 port = $PORT
 unix_socket_directories = $(conf_quote "$socket_dir")
 max_connections = 200
@@ -301,8 +355,9 @@ cmd_start() {
             init_cluster
             launch || { print_log_tail; die "could not start PostgreSQL"; }
         fi
-        log "started on $HOST:$PORT (data: $DATA_DIR, log: $LOG_FILE)"
+        log "started on $HOST:$PORT${EXTRA_ADDRESSES:+ and ${EXTRA_ADDRESSES[*]}} (data: $DATA_DIR, log: $LOG_FILE)"
     fi
+    require_extra_listeners
     ensure_database
     apply_schema
     conn_string

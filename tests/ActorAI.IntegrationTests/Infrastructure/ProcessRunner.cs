@@ -6,8 +6,9 @@ internal sealed record ProcessResult(int ExitCode, string StandardOutput, string
 
 internal static class ProcessRunner
 {
-    /// <summary>Runs a process to completion and captures its output.</summary>
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    /// <summary>Runs a process to completion and captures its output; on cancellation kills it and its children.</summary>
+    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         var start = new ProcessStartInfo(fileName, args)
         {
@@ -23,7 +24,15 @@ internal static class ProcessRunner
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 }
