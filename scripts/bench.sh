@@ -15,6 +15,12 @@
 #                                     8, 32: tokens/s, p50/p99 time to first token and latency. Headline:
 #                                     c=32 / naive throughput, after the c=1 overhead vs cached in-process.
 #                                     Args: --preset small | --checkpoint PATH, --tokens 128, --concurrency.
+#   scripts/bench.sh artifacts [args] (root) 3 namespace hosts (scripts/hosts.sh, net 240): a plain TCP
+#                                     stream between two hosts (the baseline: the network's peak), uploads
+#                                     acknowledged on 2 stores, then SIGKILL host 1 and time until every
+#                                     artifact is back to 2 live copies. Headline: transfer_mb_per_s, the
+#                                     re-copy throughput between the surviving hosts. Args: --size-mb 128,
+#                                     --count 4.
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
@@ -31,6 +37,24 @@ case ${1:-} in
     say "building actorai-bench ($CONFIGURATION)"
     dotnet build "$ROOT/src/ActorAI.Benchmarks/ActorAI.Benchmarks.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$ROOT/src/ActorAI.Benchmarks/bin/$CONFIGURATION/net10.0/linux-x64/actorai-bench.dll" "$1" "${@:2}"
+    ;;
+  artifacts)
+    say "building actorai-bench and actorai-silo ($CONFIGURATION)"
+    dotnet build "$ROOT/src/ActorAI.Benchmarks/ActorAI.Benchmarks.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
+    build_products
+    BENCH=$ROOT/src/ActorAI.Benchmarks/bin/$CONFIGURATION/net10.0/linux-x64/actorai-bench.dll
+    export ACTORAI_HOSTS_NET=${ACTORAI_HOSTS_NET:-240} ACTORAI_HOSTS_PG_PORT=${ACTORAI_HOSTS_PG_PORT:-55439}
+    export ACTORAI_CLUSTER_ID=bench-artifacts ACTORAI_SILO_DLL=$SILO_DLL
+    hosts() { "$ROOT/scripts/hosts.sh" "$@"; }
+    trap 'hosts down >/dev/null 2>&1 || true' EXIT
+    hosts up 3 >&2
+    net=198.18.$ACTORAI_HOSTS_NET
+    hosts exec 2 dotnet "$BENCH" tcp-sink --listen "$net.12:40000" &
+    sink=$!
+    hosts exec 1 dotnet "$BENCH" tcp-send --to "$net.12:40000" --mb 2048
+    wait "$sink"
+    dotnet "$BENCH" artifacts --gateway "$net.10:30000,$net.11:30000,$net.12:30000" --cluster-id bench-artifacts \
+      --kill "$ROOT/scripts/hosts.sh kill 1 >&2" "${@:2}"
     ;;
   *)
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2
