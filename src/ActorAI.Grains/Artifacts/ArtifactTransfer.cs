@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
 using Orleans.Concurrency;
@@ -32,6 +33,7 @@ internal static class ArtifactTransfer
     public static async Task PullAsync(FileArtifactStore local, string sha256, long size, IArtifactHostGrain source, int window, CancellationToken cancellationToken)
     {
         string path = local.NewTemporaryPath(".part");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
             using (var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -51,10 +53,12 @@ internal static class ArtifactTransfer
                     {
                         throw new ArtifactException($"artifact {sha256}: a chunk at {offset} came back with {data.Length} bytes; the record says the artifact has {size}");
                     }
+                    // Chunks are consumed in order, so the hash is computed as they arrive rather than by reading the file again.
+                    hash.AppendData(data);
                     await RandomAccess.WriteAsync(handle, data, offset, cancellationToken).ConfigureAwait(false);
                 }
             }
-            await local.ImportAsync(path, sha256, cancellationToken).ConfigureAwait(false);
+            local.ImportHashed(path, Convert.ToHexStringLower(hash.GetHashAndReset()), sha256);
         }
         finally
         {

@@ -40,6 +40,18 @@ public sealed class FileArtifactStore : IArtifactStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(temporaryPath);
         string sha = await HashAsync(temporaryPath, cancellationToken).ConfigureAwait(false);
+        return Import(temporaryPath, sha, expectedSha256);
+    }
+
+    /// <summary>
+    /// Imports a file whose SHA-256 the caller computed over exactly the bytes it wrote (hashing while receiving saves
+    /// reading the file again); refused like <see cref="ImportAsync"/> when it differs from <paramref name="expectedSha256"/>.
+    /// </summary>
+    internal string ImportHashed(string temporaryPath, string computedSha256, string expectedSha256) =>
+        Import(temporaryPath, computedSha256, expectedSha256);
+
+    private string Import(string temporaryPath, string sha, string? expectedSha256)
+    {
         if (expectedSha256 is not null && !string.Equals(sha, expectedSha256, StringComparison.Ordinal))
         {
             File.Delete(temporaryPath);
