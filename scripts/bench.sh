@@ -18,7 +18,8 @@
 #   scripts/bench.sh artifacts [args] (root) 3 namespace hosts (scripts/hosts.sh, net 240): a plain TCP
 #                                     stream between two hosts (the baseline: the network's peak), uploads
 #                                     acknowledged on 2 stores, then SIGKILL host 1 and time until every
-#                                     artifact is back to 2 live copies. Headline: transfer_mb_per_s, the
+#                                     artifact is back to 2 live copies. Peak: the slower of the TCP stream
+#                                     and a flushed write to this disk. Headline: transfer_mb_per_s, the
 #                                     re-copy throughput between the surviving hosts. Args: --size-mb 128,
 #                                     --count 4.
 set -euo pipefail
@@ -49,12 +50,16 @@ case ${1:-} in
     trap 'hosts down >/dev/null 2>&1 || true' EXIT
     hosts up 3 >&2
     net=198.18.$ACTORAI_HOSTS_NET
-    hosts exec 2 dotnet "$BENCH" tcp-sink --listen "$net.12:40000" &
+    tcp_out=$(mktemp)
+    hosts exec 2 dotnet "$BENCH" tcp-sink --listen "$net.12:40000" >"$tcp_out" &
     sink=$!
     hosts exec 1 dotnet "$BENCH" tcp-send --to "$net.12:40000" --mb 2048
     wait "$sink"
+    cat "$tcp_out"
+    tcp=$(sed -n 's/^tcp_mb_per_s=//p' "$tcp_out")
+    rm -f "$tcp_out"
     dotnet "$BENCH" artifacts --gateway "$net.10:30000,$net.11:30000,$net.12:30000" --cluster-id bench-artifacts \
-      --kill "$ROOT/scripts/hosts.sh kill 1 >&2" "${@:2}"
+      --tcp-mb-per-s "$tcp" --disk-dir "$STATE_DIR" --kill "$ROOT/scripts/hosts.sh kill 1 >&2" "${@:2}"
     ;;
   *)
     sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}" >&2

@@ -21,6 +21,8 @@ internal static class ArtifactBenchmark
     {
         int sizeMb = int.Parse(Arg(args, "--size-mb") ?? "128", CultureInfo.InvariantCulture);
         int count = int.Parse(Arg(args, "--count") ?? "4", CultureInfo.InvariantCulture);
+        double tcp = double.Parse(Arg(args, "--tcp-mb-per-s") ?? "NaN", CultureInfo.InvariantCulture);
+        string disk = Arg(args, "--disk-dir") ?? Path.GetTempPath();
         string kill = Arg(args, "--kill") ?? throw new ArgumentException("--kill CMD (the command that kills one host's silo) is required");
         var options = new ActorAIClientOptions { ConnectTimeout = TimeSpan.FromSeconds(60) };
         if (Arg(args, "--gateway") is { } gateways)
@@ -59,6 +61,12 @@ internal static class ArtifactBenchmark
         Print("upload_mb_per_s_min", rates.Min());
         Print("upload_mb_per_s_max", rates.Max());
 
+        // The other bound of any durable copy: writing the same bytes to this machine's disk and flushing them.
+        double diskRate = DurableWriteRate(disk, sizeMb);
+        Print("disk_fsync_mb_per_s", diskRate);
+        double peak = double.IsNaN(tcp) ? diskRate : Math.Min(tcp, diskRate);
+        Print("peak_mb_per_s", peak);
+
         var shas = uploaded.Select(u => u.Sha256).ToHashSet(StringComparer.Ordinal);
         var killWatch = Stopwatch.StartNew();
         using (Process killer = Process.Start("bash", ["-c", kill]))
@@ -82,13 +90,38 @@ internal static class ArtifactBenchmark
                 Print("rereplicated_mb", bytes / 1e6);
                 Print("rereplicate_s", repaired);
                 Print("rereplicate_after_detection_s", repaired - detected);
-                Print("transfer_mb_per_s", bytes / 1e6 / (repaired - detected));
+                double rate = bytes / 1e6 / (repaired - detected);
+                Print("transfer_fraction_of_peak", rate / peak);
+                Print("transfer_mb_per_s", rate);
                 return 0;
             }
             await Task.Delay(50);
         }
         Console.Error.WriteLine("actorai-bench artifacts: the artifacts were not back to 2 live copies within 5 minutes");
         return 1;
+    }
+
+    private static double DurableWriteRate(string directory, int sizeMb)
+    {
+        string path = Path.Combine(directory, $"actorai-bench-disk-{Environment.ProcessId}.bin");
+        byte[] block = RandomNumberGenerator.GetBytes(4 << 20);
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
+            {
+                for (long written = 0; written < (long)sizeMb << 20; written += block.Length)
+                {
+                    file.Write(block);
+                }
+                file.Flush(flushToDisk: true);
+            }
+            return ((long)sizeMb << 20) / 1e6 / watch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     /// <summary>Accepts one TCP connection on <c>--listen IP:PORT</c>, reads it to the end, prints the throughput.</summary>

@@ -23,7 +23,8 @@ public sealed partial class ActorAIClient
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, useAsync: true);
             using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             long offset = 0;
-            Task pending = Task.CompletedTask;
+            // A few chunks in flight while the next is read and hashed; each names its offset, so order does not matter.
+            var inFlight = new Queue<(Task Write, long End)>();
             while (true)
             {
                 var buffer = new byte[(int)Math.Min(ArtifactLimits.MaxChunkBytes, Math.Max(stream.Length - offset, 0))];
@@ -34,12 +35,21 @@ public sealed partial class ActorAIClient
                 }
                 byte[] chunk = read == buffer.Length ? buffer : buffer[..read];
                 hash.AppendData(chunk);
-                await pending.ConfigureAwait(false); // one chunk in flight while the next is read and hashed
-                pending = upload.WriteAsync(offset, chunk).WaitAsync(cancellationToken);
+                if (inFlight.Count >= UploadWindow)
+                {
+                    (Task write, long end) = inFlight.Dequeue();
+                    await write.ConfigureAwait(false);
+                    progress?.Report(end);
+                }
+                inFlight.Enqueue((upload.WriteAsync(offset, chunk).WaitAsync(cancellationToken), offset + read));
                 offset += read;
-                progress?.Report(offset);
             }
-            await pending.ConfigureAwait(false);
+            while (inFlight.Count > 0)
+            {
+                (Task write, long end) = inFlight.Dequeue();
+                await write.ConfigureAwait(false);
+                progress?.Report(end);
+            }
             string sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             return await upload.CompleteAsync(sha, offset).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -74,6 +84,8 @@ public sealed partial class ActorAIClient
         }
         return Catalog.CollectGarbageAsync(grace, dryRun).WaitAsync(cancellationToken);
     }
+
+    private const int UploadWindow = 3;
 
     private IArtifactCatalogGrain Catalog => Cluster.GetGrain<IArtifactCatalogGrain>(IArtifactCatalogGrain.Key);
 }
