@@ -455,4 +455,19 @@ $sql$)
 
 ON CONFLICT (querykey) DO UPDATE SET querytext = EXCLUDED.querytext;
 
+-- =============================================================================================
+-- ASP.NET Core Data Protection keys (not Orleans): the key ring that signs and encrypts the
+-- silos' login cookies, shared by every silo of a service (src/ActorAI.Silo/Hosting/
+-- PostgresDataProtection.cs). One row per key; application is "ActorAI/<ServiceId>". The XML is
+-- the key itself, unencrypted: whoever reads this table can forge cookies.
+-- =============================================================================================
+CREATE TABLE IF NOT EXISTS actoraidataprotectionkeys
+(
+    application  text        NOT NULL,
+    friendlyname text        NOT NULL,
+    xml          text        NOT NULL,
+    createdon    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (application, friendlyname)
+);
+
 COMMIT;

@@ -13,15 +13,18 @@ public static class ActorAISiloBuilderExtensions
 {
     /// <summary>
     /// Adds ActorAI's grains' services — the content-addressed artifact store under <paramref name="artifactDirectory"/>
-    /// — and advertises <paramref name="resources"/> as this silo's metadata.
+    /// — and advertises <paramref name="resources"/> as this silo's metadata. Checkpoint imports read only files under
+    /// <paramref name="importRoots"/> (see <see cref="ImportRoots"/>); none (the default) refuses every import.
     /// </summary>
-    public static ISiloBuilder AddActorAI(this ISiloBuilder builder, SiloResources resources, string artifactDirectory)
+    public static ISiloBuilder AddActorAI(
+        this ISiloBuilder builder, SiloResources resources, string artifactDirectory, IEnumerable<string>? importRoots = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(resources);
         ArgumentException.ThrowIfNullOrWhiteSpace(artifactDirectory);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IArtifactStore>(new FileArtifactStore(artifactDirectory));
+        builder.Services.TryAddSingleton(new ImportRoots(importRoots ?? []));
         builder.Services.TryAddSingleton<ComputeLanes>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
