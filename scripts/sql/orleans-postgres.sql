@@ -1,6 +1,7 @@
 -- PostgreSQL schema for Orleans 10.4.2's ADO.NET providers (Invariant "Npgsql"):
 -- clustering (AdoNetClusteringTable / AdoNetGatewayListProvider), grain persistence
--- (AdoNetGrainStorage) and reminders (AdoNetReminderTable).
+-- (AdoNetGrainStorage) and reminders (AdoNetReminderTable); at the end, ActorAI's own table for
+-- the silos' shared ASP.NET Core Data Protection keys.
 --
 -- Orleans 10.4.2 ships no SQL for these providers. It reads its query texts by key from the table
 -- orleansquery at provider init; everything here follows shared/orleans-adonet-contract.md (cited
