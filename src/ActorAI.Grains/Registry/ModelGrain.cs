@@ -34,7 +34,7 @@ internal sealed partial class ModelGrain(
     private const string Latest = "latest";
 
     // The same words whatever the cause, and without the path: the answer must not tell whether a file exists.
-    internal const string ImportRefusedMessage =
+    private const string ImportRefusedMessage =
         "the checkpoint cannot be imported: it must be an absolute path to a GPT safetensors checkpoint under one of this silo's import roots (Artifacts:ImportRoots)";
 
     private string Name => this.GetPrimaryKeyString();
