@@ -1,6 +1,7 @@
 -- PostgreSQL schema for Orleans 10.4.2's ADO.NET providers (Invariant "Npgsql"):
 -- clustering (AdoNetClusteringTable / AdoNetGatewayListProvider), grain persistence
--- (AdoNetGrainStorage) and reminders (AdoNetReminderTable).
+-- (AdoNetGrainStorage) and reminders (AdoNetReminderTable); at the end, ActorAI's own table for
+-- the silos' shared ASP.NET Core Data Protection keys.
 --
 -- Orleans 10.4.2 ships no SQL for these providers. It reads its query texts by key from the table
 -- orleansquery at provider init; everything here follows shared/orleans-adonet-contract.md (cited
@@ -454,5 +455,20 @@ DELETE FROM orleansreminderstable
 $sql$)
 
 ON CONFLICT (querykey) DO UPDATE SET querytext = EXCLUDED.querytext;
+
+-- =============================================================================================
+-- ASP.NET Core Data Protection keys (not Orleans): the key ring that signs and encrypts the
+-- silos' login cookies, shared by every silo of a service (src/ActorAI.Silo/Hosting/
+-- PostgresDataProtection.cs). One row per key; application is "ActorAI/<ServiceId>". The XML is
+-- the key itself, unencrypted: whoever reads this table can forge cookies.
+-- =============================================================================================
+CREATE TABLE IF NOT EXISTS actoraidataprotectionkeys
+(
+    application  text        NOT NULL,
+    friendlyname text        NOT NULL,
+    xml          text        NOT NULL,
+    createdon    timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (application, friendlyname)
+);
 
 COMMIT;

@@ -175,11 +175,12 @@ internal static class ServingBenchmark
                 "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--http-port", $"{ports[2]}",
                 "--artifacts", Path.Combine(Path.GetTempPath(), $"actorai-bench-artifacts-{Guid.NewGuid():N}"),
                 $"--Auth:BootstrapAdminKey={AdminKey}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft=Warning",
+                $"--Artifacts:ImportRoots:0={Path.GetDirectoryName(Path.GetFullPath(checkpoint))}",
                 "--Logging:LogLevel:Orleans=Warning",
             ]);
             await app.StartAsync();
             ActorAIClient client = app.Services.GetRequiredService<ActorAIClient>();
-            await client.ImportModelAsync("bench", checkpoint);
+            await client.ImportModelAsync("bench", Path.GetFullPath(checkpoint));
             await client.DeployAsync(Deployment, new DeploymentSpec { Model = "bench", MaxBatch = 32, MaxQueue = 64 });
             await client.WaitForDeploymentAsync(Deployment, TimeSpan.FromMinutes(5));
             var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })

@@ -32,8 +32,26 @@ internal sealed class ConnectionSettings(ClusterConnector connect)
         DefaultValueFactory = _ => 10,
     };
 
+    public Option<string?> TlsCertificate { get; } = new("--tls-cert")
+    {
+        Description = "This client's PEM certificate for a cluster with mutual TLS (with --tls-key and --tls-ca). Env ACTORAI_TLS_CERT.",
+        Recursive = true,
+    };
+
+    public Option<string?> TlsKey { get; } = new("--tls-key")
+    {
+        Description = "The PEM private key of --tls-cert. Env ACTORAI_TLS_KEY.",
+        Recursive = true,
+    };
+
+    public Option<string?> TlsCa { get; } = new("--tls-ca")
+    {
+        Description = "The cluster's PEM CA certificate. Env ACTORAI_TLS_CA.",
+        Recursive = true,
+    };
+
     /// <summary>The connection options.</summary>
-    public IReadOnlyList<Option> All => [Gateway, Postgres, ClusterId, Timeout];
+    public IReadOnlyList<Option> All => [Gateway, Postgres, ClusterId, Timeout, TlsCertificate, TlsKey, TlsCa];
 
     public void AddTo(Command command)
     {
@@ -70,6 +88,9 @@ internal sealed class ConnectionSettings(ClusterConnector connect)
         {
             options.ClusterId = clusterId;
         }
+        options.TlsCertificatePath = parse.GetValue(TlsCertificate) ?? Environment.GetEnvironmentVariable("ACTORAI_TLS_CERT");
+        options.TlsKeyPath = parse.GetValue(TlsKey) ?? Environment.GetEnvironmentVariable("ACTORAI_TLS_KEY");
+        options.TlsCaPath = parse.GetValue(TlsCa) ?? Environment.GetEnvironmentVariable("ACTORAI_TLS_CA");
         double seconds = parse.GetValue(Timeout);
         options.ConnectTimeout = seconds > 0 && seconds < 3600 ? TimeSpan.FromSeconds(seconds) : TimeSpan.Zero;
         return options;

@@ -71,6 +71,12 @@ public sealed partial class ActorAIClient : IAsyncDisposable
                 });
             }
             client.UseConnectionRetryFilter((_, ct) => RetryUntil(deadline, ct));
+            if (options.UsesTls)
+            {
+                var certificates = ClusterCertificates.Load(options.TlsCertificatePath!, options.TlsKeyPath!, options.TlsCaPath!);
+                client.Services.AddSingleton(certificates);
+                client.UseTls(certificates.Configure);
+            }
         });
         IHost host = builder.Build();
         try

@@ -24,6 +24,22 @@ public sealed class ActorAIClientOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>
+    /// This client's certificate (PEM) for a cluster with mutual TLS (<c>Tls:Enabled</c> on the silos), issued by the
+    /// cluster's CA. Set it with <see cref="TlsKeyPath"/> and <see cref="TlsCaPath"/>, or none of the three (plaintext,
+    /// the default, which such a cluster refuses).
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificatePath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>The cluster's CA certificate (PEM): the gateway's certificate must chain to it.</summary>
+    public string? TlsCaPath { get; set; }
+
+    /// <summary>Whether the TLS settings are given (all three are required then).</summary>
+    public bool UsesTls => !string.IsNullOrWhiteSpace(TlsCertificatePath) || !string.IsNullOrWhiteSpace(TlsKeyPath) || !string.IsNullOrWhiteSpace(TlsCaPath);
+
     /// <summary>How long <see cref="ActorAIClient.ConnectAsync"/> keeps trying before giving up. Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace ActorAI.Client;
@@ -33,11 +34,47 @@ public sealed class ActorAIClientOptionsValidator : IValidateOptions<ActorAIClie
                 }
             }
         }
+        if (options.UsesTls)
+        {
+            ValidateTls(options, failures);
+        }
         if (options.ConnectTimeout <= TimeSpan.Zero)
         {
             failures.Add($"ConnectTimeout must be positive (was {options.ConnectTimeout}).");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateTls(ActorAIClientOptions options, List<string> failures)
+    {
+        int before = failures.Count;
+        foreach ((string key, string? path) in new[]
+                 {
+                     (nameof(options.TlsCertificatePath), options.TlsCertificatePath), (nameof(options.TlsKeyPath), options.TlsKeyPath),
+                     (nameof(options.TlsCaPath), options.TlsCaPath),
+                 })
+        {
+            if (string.IsNullOrWhiteSpace(path))
+            {
+                failures.Add($"{key} is required with the other TLS settings (TlsCertificatePath, TlsKeyPath, TlsCaPath).");
+            }
+            else if (!File.Exists(path))
+            {
+                failures.Add($"{key}: no file '{path}'.");
+            }
+        }
+        if (failures.Count > before)
+        {
+            return;
+        }
+        try
+        {
+            using ClusterCertificates certificates = ClusterCertificates.Load(options.TlsCertificatePath!, options.TlsKeyPath!, options.TlsCaPath!);
+        }
+        catch (CryptographicException ex)
+        {
+            failures.Add($"TlsCertificatePath, TlsKeyPath and TlsCaPath: {ex.Message}");
+        }
     }
 
     /// <summary>Parses <c>host:port</c>; the host may be an IP address or a name.</summary>

@@ -18,6 +18,8 @@ public sealed class CliErrorTests
     [Theory]
     [InlineData("cluster", "status", "--gateway", "nonsense")]
     [InlineData("cluster", "status", "--timeout", "0")]
+    [InlineData("cluster", "status", "--tls-cert", "/no/such/client.crt", "--tls-key", "/no/such/client.key", "--tls-ca", "/no/such/ca.crt")]
+    [InlineData("cluster", "status", "--tls-cert", "/no/such/client.crt")]
     public async Task InvalidConnectionOptionsExitWith2(params string[] args)
     {
         var (stdout, stderr) = (new StringWriter(), new StringWriter());

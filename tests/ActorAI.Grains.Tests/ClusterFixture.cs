@@ -11,6 +11,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public static readonly SiloResources Resources = new(8, 16L << 30, 1, 80L << 30, ImmutableArray.Create("train", "serve"));
 
+    /// <summary>The only directory checkpoints are imported from: the tests write theirs to the temp directory.</summary>
+    public static readonly string ImportRoot = Path.GetTempPath();
+
     /// <summary>One artifact store shared by the test silos, as a shared file system would be.</summary>
     public static readonly string ArtifactDirectory = Path.Combine(Path.GetTempPath(), "actorai-grain-tests", Guid.NewGuid().ToString("N"));
 
@@ -31,7 +34,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         public void Configure(ISiloBuilder siloBuilder) => siloBuilder
             .AddMemoryGrainStorage(ProviderNames.GrainStorage)
             .UseInMemoryReminderService()
-            .AddActorAI(Resources, ArtifactDirectory);
+            .AddActorAI(Resources, ArtifactDirectory, [ImportRoot]);
     }
 }
 

@@ -13,6 +13,7 @@ public sealed class SiloStartupTests : IDisposable
     [InlineData("""{ "Silo": { "SiloPort": "eleven" } }""", "Silo:SiloPort")]
     [InlineData("""{ "Silo": { "SiloPort": 11111, } """, "not valid JSON: line 1")]
     [InlineData("""{ "Silo": { "Clustering": "Postgres" }, "Auth": { "BootstrapAdminKey": "0123456789abcdef" } }""", "Postgres:ConnectionString")]
+    [InlineData("""{ "Silo": { "Clustering": "Postgres", "AdvertisedAddress": "10.20.30.40" }, "Postgres": { "ConnectionString": "Host=127.0.0.1" }, "Auth": { "BootstrapAdminKey": "0123456789abcdef" } }""", "Tls:Enabled must be true")]
     public async Task CorruptConfigFailsFastNamingTheKey(string json, string expected)
     {
         string profile = Path.Combine(_dir, "dev.json");

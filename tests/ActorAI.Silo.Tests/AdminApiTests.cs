@@ -77,6 +77,35 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
     }
 
     [Fact]
+    public async Task ACheckpointOutsideTheImportRootsIsRefusedLikeAMissingOne()
+    {
+        using HttpClient http = silo.KeyedClient();
+        // A real checkpoint, but outside the silo's import root (the test's output directory is not under it).
+        string outside = TinyGpt.Write(Path.Combine(AppContext.BaseDirectory, $"outside-{Guid.NewGuid():N}.safetensors"));
+        string missing = Path.Combine(DevSiloFixture.ImportRoot, $"missing-{Guid.NewGuid():N}.safetensors");
+        string notACheckpoint = _temp.Write("not-a-checkpoint.safetensors", "a secret line");
+        try
+        {
+            var details = new List<string>();
+            foreach (string path in (string[])[outside, missing, notACheckpoint])
+            {
+                using HttpResponseMessage response = await PostAsync(http, $"/api/models/roots-{Guid.NewGuid():N}/versions",
+                    JsonSerializer.Serialize(new { checkpoint_path = path }));
+                JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+                details.Add(problem.GetProperty("errors").GetProperty("checkpoint_path")[0].GetString()!);
+            }
+
+            string detail = Assert.Single(details.Distinct());
+            Assert.Contains("Artifacts:ImportRoots", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret", detail, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
     public async Task UnknownModelsVersionsAndAliasesAreNotFoundOrInvalid()
     {
         using HttpClient http = silo.KeyedClient();

@@ -64,6 +64,11 @@ public sealed class SiloConfigurationTests : IDisposable
     [InlineData("""{ "Artifacts": { "Replicas": 17 } }""", "Artifacts:Replicas")]
     [InlineData("""{ "Artifacts": { "GarbageGracePeriod": "-00:01:00" } }""", "Artifacts:GarbageGracePeriod")]
     [InlineData("""{ "Artifacts": { "RepairInterval": "00:00:00" } }""", "Artifacts:RepairInterval")]
+    [InlineData("""{ "Tls": { "Enabled": true } }""", "Tls:CertificatePath")]
+    [InlineData("""{ "Tls": { "Enabled": true, "CertificatePath": "/no/such.crt", "KeyPath": "/no/such.key", "CaPath": "/no/ca.crt" } }""", "Tls:CaPath")]
+    [InlineData("""{ "Tls": { "Enabld": true } }""", "Tls:Enabld")]
+    [InlineData("""{ "Http": { "CertificatePath": "/no/such.crt" } }""", "Http:KeyPath")]
+    [InlineData("""{ "Artifacts": { "ImportRoots": [ "" ] } }""", "Artifacts:ImportRoots")]
     public void InvalidSettingsFailWithTheKeyNamed(string json, string key)
     {
         string path = Write("bad.json", MergeWithDev(json));
@@ -71,6 +76,51 @@ public sealed class SiloConfigurationTests : IDisposable
         var error = Assert.Throws<SiloConfigurationException>(() => Load(["--config", path]));
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PostgresClusteringOnANonLoopbackAddressRequiresTls()
+    {
+        string path = Write("reachable.json", MergeWithDev("""
+            { "Silo": { "Clustering": "Postgres", "AdvertisedAddress": "10.20.30.40" }, "Postgres": { "ConnectionString": "Host=127.0.0.1" } }
+            """));
+
+        var error = Assert.Throws<SiloConfigurationException>(() => Load(["--config", path]));
+
+        string line = Assert.Single(error.Message.Split(Environment.NewLine));
+        Assert.StartsWith("Tls:Enabled must be true when Silo:Clustering is Postgres", line, StringComparison.Ordinal);
+        Assert.Contains("'10.20.30.40'", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TlsCertificatesMustComeFromTheConfiguredCa()
+    {
+        using var cluster = new TestCertificateAuthority(Path.Combine(_dir, "cluster"));
+        using var other = new TestCertificateAuthority(Path.Combine(_dir, "other"), "Other CA");
+        (string certificate, string key) = other.Issue("silo");
+        (string good, string goodKey) = cluster.Issue("silo");
+        string[] common = ["--config", "cluster", "--Auth:BootstrapAdminKey=0123456789abcdef0123", "--advertised-address", "10.20.30.40", "--Tls:Enabled=true"];
+
+        var error = Assert.Throws<SiloConfigurationException>(() =>
+            Load([.. common, $"--Tls:CertificatePath={certificate}", $"--Tls:KeyPath={key}", $"--Tls:CaPath={cluster.CaPath}"]));
+        SiloSettings settings = Load([.. common, $"--Tls:CertificatePath={good}", $"--Tls:KeyPath={goodKey}", $"--Tls:CaPath={cluster.CaPath}"]);
+
+        Assert.Contains("Tls:CaPath", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid under the CA", error.Message, StringComparison.Ordinal);
+        Assert.True(settings.Tls.Enabled);
+    }
+
+    [Fact]
+    public void ShippedProfilesCarryNoPostgresPassword()
+    {
+        // The password comes from the environment (PGPASSWORD or PGPASSFILE, read by Npgsql), never from a committed file.
+        foreach (string profile in Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "silo-config"), "*.json"))
+        {
+            string? connectionString = new ConfigurationBuilder().AddJsonFile(profile).Build()["Postgres:ConnectionString"];
+            var parsed = new Npgsql.NpgsqlConnectionStringBuilder(connectionString ?? "");
+
+            Assert.True(string.IsNullOrEmpty(parsed.Password), $"{profile} has a password in Postgres:ConnectionString");
+        }
     }
 
     [Fact]

@@ -22,6 +22,9 @@ public sealed class DevSiloFixture : IAsyncLifetime
     /// <summary>A route the tests add under <c>/v1</c>, for the infer policy: answers the caller's name, roles and models.</summary>
     public const string AuthProbePath = "/v1/test/auth-probe";
 
+    /// <summary>The only directory checkpoints are imported from: the tests write theirs to the temp directory.</summary>
+    public static readonly string ImportRoot = Path.GetTempPath();
+
     private WebApplication? _app;
     private readonly Lazy<Task<string>> _tinyDeployment;
     private readonly TempDirectory _checkpoints = new();
@@ -37,6 +40,7 @@ public sealed class DevSiloFixture : IAsyncLifetime
         _app = SiloHost.Build([
             "--silo-port", ports[0].ToString(), "--gateway-port", ports[1].ToString(), "--http-port", ports[2].ToString(),
             "--artifacts", artifacts, $"--Auth:BootstrapAdminKey={AdminKey}", "--Auth:KeyCacheSeconds=0",
+            $"--Artifacts:ImportRoots:0={ImportRoot}",
         ]);
         // Test-only: a /v1 route guarded like the OpenAI-compatible API, echoing the caller's claims.
         _app.MapGet(AuthProbePath, (ClaimsPrincipal user) => Results.Json(new

@@ -15,9 +15,11 @@ public static class ActorAISiloBuilderExtensions
     /// <summary>
     /// Adds ActorAI's grains' services — the cluster's content-addressed artifact plane, cached locally under
     /// <paramref name="artifactDirectory"/> (configure it with <see cref="ArtifactPlaneOptions"/>) — and advertises
-    /// <paramref name="resources"/> and the local store's id as this silo's metadata.
+    /// <paramref name="resources"/> and the local store's id as this silo's metadata. Checkpoint imports read only files under
+    /// <paramref name="importRoots"/> (see <see cref="ImportRoots"/>); none (the default) refuses every import.
     /// </summary>
-    public static ISiloBuilder AddActorAI(this ISiloBuilder builder, SiloResources resources, string artifactDirectory)
+    public static ISiloBuilder AddActorAI(
+        this ISiloBuilder builder, SiloResources resources, string artifactDirectory, IEnumerable<string>? importRoots = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(resources);
@@ -31,6 +33,7 @@ public static class ActorAISiloBuilderExtensions
         builder.Services.TryAddSingleton<ArtifactRepairService>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ArtifactRepairService>());
         builder.AddPlacementDirector<ArtifactHostPlacement, ArtifactHostPlacementDirector>();
+        builder.Services.TryAddSingleton(new ImportRoots(importRoots ?? []));
         builder.Services.TryAddSingleton<ComputeLanes>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();

@@ -12,6 +12,7 @@ using ActorAI.Data.SafeTensors;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
 using ActorAI.Grains.Training;
+using Microsoft.Extensions.Logging;
 
 namespace ActorAI.Grains.Registry;
 
@@ -24,12 +25,18 @@ public sealed record ModelState
     [Id(2)] public ImmutableList<AliasChange> AliasHistory { get; init; } = [];
 }
 
-internal sealed class ModelGrain(
+internal sealed partial class ModelGrain(
     [PersistentState("model", ProviderNames.GrainStorage)] IPersistentState<ModelState> state,
     IArtifactStore artifacts,
-    TimeProvider clock) : Grain, IModelGrain
+    ImportRoots importRoots,
+    TimeProvider clock,
+    ILogger<ModelGrain> logger) : Grain, IModelGrain
 {
     private const string Latest = "latest";
+
+    // The same words whatever the cause, and without the path: the answer must not tell whether a file exists.
+    private const string ImportRefusedMessage =
+        "the checkpoint cannot be imported: it must be an absolute path to a GPT safetensors checkpoint under one of this silo's import roots (Artifacts:ImportRoots)";
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -66,30 +73,38 @@ internal sealed class ModelGrain(
     public async Task<ModelVersion> ImportCheckpointAsync(string path, ModelLineage lineage, IReadOnlyList<string> tags)
     {
         ArgumentNullException.ThrowIfNull(lineage);
-        if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
+        // One answer for a path outside the import roots, a missing file and a file that is not a checkpoint, so that
+        // a caller learns nothing about files it may not import; the cause is logged on the silo.
+        var refused = new ModelRegistryException(ImportRefusedMessage);
+        string? file = importRoots.Resolve(path);
+        if (file is null)
         {
-            throw new ModelRegistryException($"checkpoint '{path}' does not exist on this silo");
+            LogImportRefused(path, Name, $"not a file under the import roots ({string.Join(", ", importRoots.Roots)})");
+            throw refused;
         }
         string copy = artifacts.NewTemporaryPath(".safetensors");
         string tokenizer;
         try
         {
+            // Copied first and checked in the copy, so the file checked is the file stored.
+            File.Copy(file, copy);
             tokenizer = await Task.Run(() =>
             {
                 // A checkpoint is accepted only if it loads as a GPT-2-layout model.
-                using (GptCheckpoint.Load(path))
+                using (GptCheckpoint.Load(copy))
                 {
                 }
-                using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+                using SafeTensorsReader reader = SafeTensorsReader.Open(copy);
                 return reader.Metadata.GetValueOrDefault("actorai.tokenizer") ?? lineage.Tokenizer ?? "byte";
             });
         }
-        catch (SafeTensorsFormatException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The message carries the cause; the format exception itself stays on the silo (clients lack its codec).
-            throw new ModelRegistryException($"checkpoint '{path}' cannot be imported: {ex.Message}");
+            // Whatever the cause (bad header, wrong shapes, unreadable), the caller gets the one answer above.
+            File.Delete(copy);
+            LogImportRefused(path, Name, ex.Message);
+            throw refused;
         }
-        File.Copy(path, copy);
         string sha = await artifacts.ImportAsync(copy);
         return await AddVersionAsync(sha, lineage with { Tokenizer = tokenizer }, tags);
     }
@@ -186,4 +201,7 @@ internal sealed class ModelGrain(
     }
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint import of {Path} into model {Model} refused: {Reason}")]
+    private partial void LogImportRefused(string path, string model, string reason);
 }

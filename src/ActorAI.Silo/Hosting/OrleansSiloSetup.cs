@@ -1,6 +1,7 @@
 using System.Net;
 using ActorAI.Abstractions;
 using ActorAI.Grains.Artifacts;
+using ActorAI.Client;
 using ActorAI.Grains.Hosting;
 using ActorAI.Silo.Options;
 using Microsoft.Extensions.Configuration;
@@ -70,7 +71,16 @@ internal static class OrleansSiloSetup
             o.GarbageGracePeriod = settings.Artifacts.GarbageGracePeriod;
             o.RepairInterval = settings.Artifacts.RepairInterval;
         });
-        silo.AddActorAI(SiloResourcesProbe.Read(options.Roles), settings.Artifacts.Directory);
+
+        if (settings.Tls.Enabled)
+        {
+            // Silo-to-silo and gateway connections; the silo's own in-process client needs no connection.
+            var certificates = ClusterCertificates.Load(settings.Tls.CertificatePath!, settings.Tls.KeyPath!, settings.Tls.CaPath!);
+            silo.Services.AddSingleton(certificates);
+            silo.UseTls(certificates.Configure);
+        }
+
+        silo.AddActorAI(SiloResourcesProbe.Read(options.Roles), settings.Artifacts.Directory, settings.Artifacts.ImportRoots);
         silo.AddDashboard();
     }
 }

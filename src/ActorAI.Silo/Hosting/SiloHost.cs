@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using ActorAI.Client;
 using ActorAI.Compute.Devices;
 using ActorAI.Silo.Http;
@@ -28,18 +29,30 @@ public static class SiloHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddConfiguration(configuration);
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(settings.Http.Address), settings.Http.Port));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(settings.Http.Address), settings.Http.Port, listen =>
+        {
+            if (!string.IsNullOrWhiteSpace(settings.Http.CertificatePath))
+            {
+                listen.UseHttps(X509Certificate2.CreateFromPemFile(settings.Http.CertificatePath, settings.Http.KeyPath));
+            }
+        }));
 
         AddOptions<SiloHostOptions, SiloHostOptionsValidator>(builder.Services, SiloHostOptions.Section);
         AddOptions<PostgresOptions, PostgresOptionsValidator>(builder.Services, PostgresOptions.Section);
         AddOptions<HttpOptions, HttpOptionsValidator>(builder.Services, HttpOptions.Section);
         AddOptions<AuthOptions, AuthOptionsValidator>(builder.Services, AuthOptions.Section);
         AddOptions<ArtifactStoreOptions, ArtifactStoreOptionsValidator>(builder.Services, ArtifactStoreOptions.Section);
+        AddOptions<TlsOptions, TlsOptionsValidator>(builder.Services, TlsOptions.Section);
 
         ComputeDevice.SetIntraOpThreads(settings.Silo.IntraOpThreads);
         Directory.CreateDirectory(settings.Artifacts.Directory);
         builder.UseOrleans(silo => OrleansSiloSetup.Configure(silo, settings, builder.Configuration));
         builder.Services.AddActorAIAuthentication();
+        if (settings.Silo.Clustering == ProviderKind.Postgres)
+        {
+            // Every silo of the cluster reads and writes one key ring, so a login cookie made by one is accepted by all.
+            builder.Services.AddActorAIDataProtection(settings.Postgres.ConnectionString!, settings.Silo.ServiceId);
+        }
         builder.Services.AddProblemDetails();
         // The HTTP front routes through the same client facade as remote .NET callers, over the silo's own cluster client.
         builder.Services.AddSingleton(sp => ActorAIClient.Create(sp.GetRequiredService<IClusterClient>()));

@@ -11,7 +11,7 @@ namespace ActorAI.Silo.Hosting;
 /// validated before anything starts, so a bad profile fails fast with messages that name the keys.
 /// </summary>
 public sealed record SiloSettings(
-    SiloHostOptions Silo, PostgresOptions Postgres, HttpOptions Http, AuthOptions Auth, ArtifactStoreOptions Artifacts)
+    SiloHostOptions Silo, PostgresOptions Postgres, HttpOptions Http, AuthOptions Auth, ArtifactStoreOptions Artifacts, TlsOptions Tls)
 {
     /// <summary>Sections of the configuration root that are allowed besides the options sections.</summary>
     private static readonly string[] OtherRootKeys = ["Profile", "Logging", "Orleans", "Membership"];
@@ -22,7 +22,7 @@ public sealed record SiloSettings(
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var failures = new List<string>();
-        string[] known = [SiloHostOptions.Section, PostgresOptions.Section, HttpOptions.Section, AuthOptions.Section, ArtifactStoreOptions.Section, .. OtherRootKeys];
+        string[] known = [SiloHostOptions.Section, PostgresOptions.Section, HttpOptions.Section, AuthOptions.Section, ArtifactStoreOptions.Section, TlsOptions.Section, .. OtherRootKeys];
         foreach (IConfigurationSection child in configuration.GetChildren())
         {
             if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
@@ -35,6 +35,7 @@ public sealed record SiloSettings(
         var http = Bind<HttpOptions>(configuration, HttpOptions.Section, failures);
         var auth = Bind<AuthOptions>(configuration, AuthOptions.Section, failures);
         var artifacts = Bind<ArtifactStoreOptions>(configuration, ArtifactStoreOptions.Section, failures);
+        var tls = Bind<TlsOptions>(configuration, TlsOptions.Section, failures);
         Bind<ClusterMembershipOptions>(configuration, "Membership", failures);
         if (failures.Count == 0)
         {
@@ -43,12 +44,13 @@ public sealed record SiloSettings(
             Collect(failures, new HttpOptionsValidator().Validate(null, http));
             Collect(failures, new AuthOptionsValidator().Validate(null, auth));
             Collect(failures, new ArtifactStoreOptionsValidator().Validate(null, artifacts));
+            Collect(failures, new TlsOptionsValidator(Microsoft.Extensions.Options.Options.Create(silo)).Validate(null, tls));
         }
         if (failures.Count > 0)
         {
             throw new SiloConfigurationException(string.Join(Environment.NewLine, failures));
         }
-        return new SiloSettings(silo, postgres, http, auth, artifacts);
+        return new SiloSettings(silo, postgres, http, auth, artifacts, tls);
     }
 
     private static T Bind<T>(IConfiguration configuration, string section, List<string> failures) where T : new()

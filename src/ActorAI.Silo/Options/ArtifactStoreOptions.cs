@@ -28,4 +28,12 @@ public sealed class ArtifactStoreOptions
 
     /// <summary>How often the cluster looks for under-replicated artifacts besides on every membership change (1 s to 1 h). Default 10 s.</summary>
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Directories checkpoint imports (<c>actorai models register --checkpoint</c>, <c>checkpoint_path</c> of the admin
+    /// API) may read from; relative entries are under the current directory. A path resolves only when its final
+    /// target, symbolic links followed, is a file under one of them. Default empty: every import is refused. The dev
+    /// profile allows the silo's current directory.
+    /// </summary>
+    public List<string> ImportRoots { get; set; } = [];
 }

@@ -12,6 +12,15 @@ public sealed class HttpOptions
     /// <summary>Port to listen on; 0 picks a free port. Default 8080.</summary>
     public int Port { get; set; } = 8080;
 
+    /// <summary>
+    /// A PEM certificate for HTTPS. When set (with <see cref="KeyPath"/>), the front listens with HTTPS only on
+    /// <see cref="Port"/>. Default none: plain HTTP, which is meant for loopback.
+    /// </summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="CertificatePath"/>; required with it.</summary>
+    public string? KeyPath { get; set; }
+
     /// <summary>Path the Orleans dashboard is served under (admin only). Default <c>/orleans</c>.</summary>
     public string DashboardPath { get; set; } = "/orleans";
 

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using ActorAI.Client;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -98,6 +101,20 @@ public sealed class PostgresOptionsValidator : IValidateOptions<PostgresOptions>
 /// <summary>Validates <see cref="HttpOptions"/>.</summary>
 public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
 {
+    /// <summary>Adds a failure naming the key of each file that does not exist; true when all exist.</summary>
+    internal static bool FilesExist(List<string> failures, params (string Key, string Path)[] files)
+    {
+        int before = failures.Count;
+        foreach ((string key, string path) in files)
+        {
+            if (!File.Exists(path))
+            {
+                failures.Add($"{key}: no file '{path}'.");
+            }
+        }
+        return failures.Count == before;
+    }
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, HttpOptions options)
     {
@@ -116,6 +133,22 @@ public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
         if (options.MaxRequestBodyBytes is < 1024 or > 64L * 1024 * 1024)
         {
             failures.Add($"{S}:MaxRequestBodyBytes must be 1024..67108864 (was {options.MaxRequestBodyBytes}).");
+        }
+        if (string.IsNullOrWhiteSpace(options.CertificatePath) != string.IsNullOrWhiteSpace(options.KeyPath))
+        {
+            failures.Add($"{S}:CertificatePath and {S}:KeyPath go together: give both for HTTPS, or neither.");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.CertificatePath)
+                 && FilesExist(failures, ($"{S}:CertificatePath", options.CertificatePath), ($"{S}:KeyPath", options.KeyPath!)))
+        {
+            try
+            {
+                using X509Certificate2 certificate = X509Certificate2.CreateFromPemFile(options.CertificatePath, options.KeyPath);
+            }
+            catch (CryptographicException ex)
+            {
+                failures.Add($"{S}:CertificatePath and {S}:KeyPath must be a PEM certificate and its PEM private key: {ex.Message}");
+            }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
@@ -177,6 +210,62 @@ public sealed class ArtifactStoreOptionsValidator : IValidateOptions<ArtifactSto
         if (options.RepairInterval < TimeSpan.FromSeconds(1) || options.RepairInterval > TimeSpan.FromHours(1))
         {
             failures.Add($"{S}:RepairInterval must be between 00:00:01 and 01:00:00 (was {options.RepairInterval}).");
+        }
+        for (int i = 0; i < options.ImportRoots.Count; i++)
+        {
+            string root = options.ImportRoots[i];
+            if (string.IsNullOrWhiteSpace(root) || root.IndexOfAny(Path.GetInvalidPathChars()) >= 0)
+            {
+                failures.Add($"{S}:ImportRoots:{i} must be a directory path (was '{root}').");
+            }
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
+
+/// <summary>
+/// Validates <see cref="TlsOptions"/>: when enabled, the three files exist and hold a certificate, its key and a CA
+/// that issued it; and a silo other hosts can reach (Postgres clustering on a non-loopback address) must enable it.
+/// </summary>
+public sealed class TlsOptionsValidator(IOptions<SiloHostOptions> silo) : IValidateOptions<TlsOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TlsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string S = TlsOptions.Section;
+        var failures = new List<string>();
+        SiloHostOptions host = silo.Value;
+        if (!options.Enabled)
+        {
+            if (host.Clustering == ProviderKind.Postgres && IPAddress.TryParse(host.AdvertisedAddress, out IPAddress? address)
+                && !IPAddress.IsLoopback(address))
+            {
+                failures.Add(
+                    $"{S}:Enabled must be true when {SiloHostOptions.Section}:Clustering is Postgres and {SiloHostOptions.Section}:AdvertisedAddress " +
+                    $"is not a loopback address (was '{host.AdvertisedAddress}'): a cluster other hosts can reach admits only members with " +
+                    $"certificates from its CA. Set {S}:Enabled, {S}:CertificatePath, {S}:KeyPath and {S}:CaPath (scripts/certs.sh makes them).");
+            }
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+        foreach ((string key, string? value) in new[] { ($"{S}:CertificatePath", options.CertificatePath), ($"{S}:KeyPath", options.KeyPath), ($"{S}:CaPath", options.CaPath) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                failures.Add($"{key} is required because {S}:Enabled is true.");
+            }
+        }
+        if (failures.Count == 0
+            && HttpOptionsValidator.FilesExist(failures, ($"{S}:CertificatePath", options.CertificatePath!), ($"{S}:KeyPath", options.KeyPath!), ($"{S}:CaPath", options.CaPath!)))
+        {
+            try
+            {
+                using ClusterCertificates certificates = ClusterCertificates.Load(options.CertificatePath!, options.KeyPath!, options.CaPath!);
+            }
+            catch (CryptographicException ex)
+            {
+                failures.Add($"{S}:CertificatePath, {S}:KeyPath and {S}:CaPath: {ex.Message}");
+            }
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -68,11 +68,58 @@ public sealed class ModelRegistryTests(ClusterFixture fixture)
         var badAlias = await Assert.ThrowsAsync<ModelRegistryException>(() => model.SetAliasAsync("42", 1));
 
         Assert.Contains("does not exist", noJob.Message, StringComparison.Ordinal);
-        Assert.Contains(notACheckpoint, badFile.Message, StringComparison.Ordinal);
+        Assert.Contains("import roots", badFile.Message, StringComparison.Ordinal);
         Assert.Contains("no versions", empty.Message, StringComparison.Ordinal);
         Assert.Contains("production", unknownAlias.Message, StringComparison.Ordinal);
         Assert.Contains("version 7", unknownVersion.Message, StringComparison.Ordinal);
         Assert.Contains("'42'", badAlias.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImportsOutsideTheRootsAreRefusedExactlyLikeAMissingOrInvalidFile()
+    {
+        IModelGrain model = Model();
+        // A real checkpoint outside the import root (the test's output directory is not under the temp directory).
+        string outside = Path.Combine(AppContext.BaseDirectory, $"outside-{Guid.NewGuid():N}.safetensors");
+        File.Move(CheckpointFile(seed: 4), outside);
+        string link = Path.Combine(ClusterFixture.ImportRoot, $"actorai-link-{Guid.NewGuid():N}.safetensors");
+        File.CreateSymbolicLink(link, outside);
+        string dirLink = Path.Combine(ClusterFixture.ImportRoot, $"actorai-dirlink-{Guid.NewGuid():N}");
+        Directory.CreateSymbolicLink(dirLink, AppContext.BaseDirectory);
+        string invalid = Path.Combine(ClusterFixture.ImportRoot, $"actorai-invalid-{Guid.NewGuid():N}.safetensors");
+        await File.WriteAllBytesAsync(invalid, [.. BitConverter.GetBytes(12L), .. "{\"x\":1}    "u8.ToArray()]);
+        try
+        {
+            string[] refused =
+            [
+                outside,                                                     // outside the roots
+                link,                                                        // a link inside pointing outside
+                Path.Combine(dirLink, Path.GetFileName(outside)),            // through a linked directory
+                Path.Combine(ClusterFixture.ImportRoot, "..", outside.TrimStart('/')), // climbing out of the root
+                Path.Combine(ClusterFixture.ImportRoot, $"missing-{Guid.NewGuid():N}.safetensors"),
+                invalid,                                                     // inside, but not a checkpoint
+                ClusterFixture.ImportRoot,                                   // a directory
+                "relative.safetensors",
+            ];
+            var messages = new List<string>();
+            foreach (string path in refused)
+            {
+                messages.Add((await Assert.ThrowsAsync<ModelRegistryException>(() => model.ImportCheckpointAsync(path, NoLineage, []))).Message);
+            }
+            ModelVersion accepted = await model.ImportCheckpointAsync(CheckpointFile(seed: 5), NoLineage, []);
+
+            Assert.Single(messages.Distinct());
+            Assert.Contains("Artifacts:ImportRoots", messages[0], StringComparison.Ordinal);
+            Assert.DoesNotContain(Path.GetFileName(invalid), messages[0], StringComparison.Ordinal);
+            Assert.Equal(1, accepted.Version);
+        }
+        finally
+        {
+            File.Delete(link);
+            Directory.Delete(dirLink);
+            File.Delete(invalid);
+            File.Delete(outside);
+        }
     }
 
     private IModelGrain Model() => fixture.Cluster.GrainFactory.GetGrain<IModelGrain>($"model-{Guid.NewGuid():N}");

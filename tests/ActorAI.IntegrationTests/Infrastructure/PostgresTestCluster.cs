@@ -59,7 +59,8 @@ internal static class PostgresTestCluster
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
             });
             silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
-            silo.AddActorAI(new SiloResources(2, 1L << 30, 0, 0, ["train", "serve"]), silo.Configuration["ActorAI:Artifacts"]!);
+            silo.AddActorAI(new SiloResources(2, 1L << 30, 0, 0, ["train", "serve"]), silo.Configuration["ActorAI:Artifacts"]!,
+                importRoots: [Path.GetTempPath()]);
         }
     }
 }

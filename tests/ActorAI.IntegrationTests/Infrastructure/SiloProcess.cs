@@ -41,8 +41,12 @@ internal sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a silo of the cluster profile against <paramref name="connectionString"/>.</summary>
-    public static SiloProcess Start(string name, string clusterId, string serviceId, string connectionString)
+    /// <summary>
+    /// Starts a silo of the cluster profile against <paramref name="connectionString"/>, with
+    /// <paramref name="extraArguments"/> after the usual ones and <paramref name="environment"/> added to its environment.
+    /// </summary>
+    public static SiloProcess Start(string name, string clusterId, string serviceId, string connectionString,
+        IEnumerable<string>? extraArguments = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         int[] ports = TestPorts.Free(3);
         var start = new ProcessStartInfo("dotnet",
@@ -51,6 +55,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             $"--Silo:ServiceId={serviceId}", "--postgres", connectionString,
             "--silo-port", ports[0].ToString(), "--gateway-port", ports[1].ToString(), "--http-port", ports[2].ToString(),
             "--artifacts", Path.Combine(Path.GetTempPath(), $"actorai-it-{serviceId}"),
+            .. extraArguments ?? [],
         ])
         {
             RedirectStandardOutput = true,
@@ -58,6 +63,10 @@ internal sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["ACTORAI_Auth__BootstrapAdminKey"] = AdminKey;
+        foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
         return new SiloProcess(Process.Start(start)!, name, ports[2]);
     }
 

@@ -44,7 +44,7 @@ internal static class ModelEndpoints
         bool fromJob = !string.IsNullOrWhiteSpace(body.JobId);
         if (fromJob == !string.IsNullOrWhiteSpace(body.CheckpointPath))
         {
-            return AdminProblems.Invalid(fromJob ? "checkpoint_path" : "job_id", "give exactly one of job_id (a succeeded training job) and checkpoint_path (a safetensors file the silo can read)");
+            return AdminProblems.Invalid(fromJob ? "checkpoint_path" : "job_id", "give exactly one of job_id (a succeeded training job) and checkpoint_path (an absolute path to a safetensors file under the silo's import roots)");
         }
         try
         {
