@@ -58,7 +58,9 @@ case ${1:-} in
     cat "$tcp_out"
     tcp=$(sed -n 's/^tcp_mb_per_s=//p' "$tcp_out")
     rm -f "$tcp_out"
+    ca=$STATE_DIR/hosts-$ACTORAI_HOSTS_NET/ca
     dotnet "$BENCH" artifacts --gateway "$net.10:30000,$net.11:30000,$net.12:30000" --cluster-id bench-artifacts \
+      --tls-cert "$ca/client.crt" --tls-key "$ca/client.key" --tls-ca "$ca/ca.crt" \
       --tcp-mb-per-s "$tcp" --disk-dir "$STATE_DIR" --kill "$ROOT/scripts/hosts.sh kill 1 >&2" "${@:2}"
     ;;
   *)

@@ -22,11 +22,17 @@ build_products() {
 
 actorai() { dotnet "$CLI_DLL" "$@"; }
 
-# wait_healthy PORT PID LOG [ADDRESS]: waits until http://ADDRESS:PORT/health (default 127.0.0.1) answers
-# 200, or the process dies.
+# wait_healthy PORT PID LOG [ADDRESS] [CA]: waits until http://ADDRESS:PORT/health (default 127.0.0.1) answers
+# 200, or the process dies; with CA (a CA certificate file) over HTTPS, trusting that CA.
 wait_healthy() {
-  local port=$1 pid=$2 log=$3 address=${4:-127.0.0.1} deadline=$((SECONDS + 120))
-  until curl --noproxy '*' -fsS -o /dev/null "http://$address:$port/health" 2>/dev/null; do
+  local port=$1 pid=$2 log=$3 address=${4:-127.0.0.1} ca=${5:-} deadline=$((SECONDS + 120)) url
+  local -a tls=()
+  url="http://$address:$port/health"
+  if [[ -n $ca ]]; then
+    url="https://$address:$port/health"
+    tls=(--cacert "$ca")
+  fi
+  until curl --noproxy '*' -fsS "${tls[@]}" -o /dev/null "$url" 2>/dev/null; do
     if ! kill -0 "$pid" 2>/dev/null; then
       tail -n 20 "$log" >&2
       fail "the silo (pid $pid) exited; log: $log"

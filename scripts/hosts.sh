@@ -7,8 +7,9 @@
 #                                   runs is kept, leftovers of a crashed run are replaced, hosts >= N are
 #                                   removed. On failure it removes what it made (logs are kept)
 #   scripts/hosts.sh status         one line per host, tab-separated key=value fields (address, silo state
-#                                   and pid, HTTP URL, gateway, directories, log), then postgres=CONNECTION
-#                                   STRING; exit 3 when there is no host
+#                                   and pid, HTTPS URL, gateway, directories, log), then postgres=CONNECTION
+#                                   STRING, then the CA certificate and a client certificate and key
+#                                   (tls_ca, tls_client_cert, tls_client_key); exit 3 when there is no host
 #   scripts/hosts.sh kill I         SIGKILL host I's silo; the host (namespace, address) stays
 #   scripts/hosts.sh exec I CMD...  run CMD inside host I's namespace (e.g. curl, ss -tlnp, ip addr)
 #   scripts/hosts.sh down [--keep]  stop the silos and the PostgreSQL, delete the namespaces, veths and the
@@ -18,7 +19,9 @@
 # (RFC 2544), the bridge aaiK-br = 198.18.K.1 in the root namespace, host I = namespace aaiK-hI with address
 # 198.18.K.(10+I) on its eth0, whose peer aaiK-hI is a port of the bridge. No default route, no NAT, no IP
 # forwarding: hosts reach each other and the bridge address, nothing else. Each silo listens on its host's
-# address with the same ports: silo 11111, gateway 30000, HTTP 8080. Host I's directory
+# address with the same ports: silo 11111, gateway 30000, HTTPS 8080. Silos talk mutual TLS to each other and
+# at their gateways, with certificates from a CA made by scripts/certs.sh in hosts-K/ca/ (host I gets its own
+# certificate and a copy of the CA certificate in host-I/tls/; hosts-K/ca/client.* is for callers). Host I's directory
 # ${ACTORAI_STATE_DIR:-.actorai}/hosts-K/host-I holds home/, tmp/, work/ (its HOME, TMPDIR and working directory),
 # artifacts/ and silo.log.
 #
@@ -58,11 +61,34 @@ postgres_connection_string() { printf 'Host=%s;Port=%s;Database=actorai;Username
 silo_args() {
   local i=$1 address
   address=$(host_address "$i")
+  local tls
+  tls=$(host_dir "$i")/tls
   SILO_ARGS=(
     --config cluster --name "host-$i" --cluster-id "$CLUSTER_ID" --postgres "$(postgres_connection_string)"
     --advertised-address "$address" --silo-port "$SILO_PORT" --gateway-port "$GATEWAY_PORT"
     --http-port "$HTTP_PORT" "--Http:Address=$address" --artifacts "$(host_dir "$i")/artifacts"
+    # Mutual TLS between silos and at the gateway, HTTPS on the front: all from the host's own copy of its
+    # certificate and of the cluster's CA certificate.
+    --Tls:Enabled=true "--Tls:CertificatePath=$tls/host.crt" "--Tls:KeyPath=$tls/host.key" "--Tls:CaPath=$tls/ca.crt"
+    "--Http:CertificatePath=$tls/host.crt" "--Http:KeyPath=$tls/host.key"
   )
+}
+
+# The cluster's CA (kept in the hosts' parent directory, as an operator would keep it off the hosts), a client
+# certificate for callers in the root namespace, and for each host its own certificate and copy of the CA
+# certificate. Idempotent.
+make_certificates() {
+  local count=$1 i dir
+  "$ROOT/scripts/certs.sh" ca "$HOSTS_DIR/ca" >/dev/null
+  "$ROOT/scripts/certs.sh" issue "$HOSTS_DIR/ca" client >/dev/null
+  for ((i = 0; i < count; i++)); do
+    dir=$(host_dir "$i")/tls
+    mkdir -p "$dir"
+    "$ROOT/scripts/certs.sh" issue "$HOSTS_DIR/ca" "host-$i" "$(host_address "$i")" >/dev/null
+    install -m 644 "$HOSTS_DIR/ca/ca.crt" "$dir/ca.crt"
+    install -m 644 "$HOSTS_DIR/ca/host-$i.crt" "$dir/host.crt"
+    install -m 600 "$HOSTS_DIR/ca/host-$i.key" "$dir/host.key"
+  done
 }
 
 # Indexes of the hosts whose namespace exists, ascending.
@@ -156,7 +182,7 @@ start_silo() {
     DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 "ACTORAI_Auth__BootstrapAdminKey=$key" \
     dotnet "$SILO" "${SILO_ARGS[@]}"
   echo "$LAUNCHED_PID" >"$dir/silo.pid"
-  say "host-$i: started its silo in $ns (pid $LAUNCHED_PID, http://$(host_address "$i"):$HTTP_PORT, log $dir/silo.log)"
+  say "host-$i: started its silo in $ns (pid $LAUNCHED_PID, https://$(host_address "$i"):$HTTP_PORT, log $dir/silo.log)"
 }
 
 # Starts the shared PostgreSQL unless one that `up` started runs (recorded in PG_OWNED, or, when a crashed run
@@ -194,6 +220,7 @@ cmd_up() {
       remove_host "$i"
     fi
   done
+  make_certificates "$count"
   bridge_up
   postgres_up
   for ((i = 0; i < count; i++)); do
@@ -206,7 +233,7 @@ cmd_up() {
     fi
   done
   for ((i = 0; i < count; i++)); do
-    wait_healthy "$HTTP_PORT" "$(cat "$(host_dir "$i")/silo.pid")" "$(host_dir "$i")/silo.log" "$(host_address "$i")"
+    wait_healthy "$HTTP_PORT" "$(cat "$(host_dir "$i")/silo.pid")" "$(host_dir "$i")/silo.log" "$(host_address "$i")" "$HOSTS_DIR/ca/ca.crt"
   done
   trap - EXIT INT TERM
   say "$count hosts up on $SUBNET.0/24; PostgreSQL: $(postgres_connection_string)"
@@ -264,11 +291,12 @@ cmd_status() {
     address=$(host_address "$i")
     if pid=$(silo_pid "$i"); then state=running; else state=stopped pid=; fi
     printf 'host=%s\tnamespace=%s\taddress=%s\tsilo=%s\tpid=%s\thttp=%s\tgateway=%s\tdir=%s\thome=%s\twork=%s\tartifacts=%s\tlog=%s\n' \
-      "$i" "$(host_ns "$i")" "$address" "$state" "$pid" "http://$address:$HTTP_PORT" "$address:$GATEWAY_PORT" \
+      "$i" "$(host_ns "$i")" "$address" "$state" "$pid" "https://$address:$HTTP_PORT" "$address:$GATEWAY_PORT" \
       "$dir" "$dir/home" "$dir/work" "$dir/artifacts" "$dir/silo.log"
   done
   $found || { say "no hosts on $SUBNET.0/24"; return 3; }
   printf 'postgres=%s\n' "$(postgres_connection_string)"
+  printf 'tls_ca=%s\ttls_client_cert=%s\ttls_client_key=%s\n' "$HOSTS_DIR/ca/ca.crt" "$HOSTS_DIR/ca/client.crt" "$HOSTS_DIR/ca/client.key"
 }
 
 cmd_kill() {

@@ -30,6 +30,9 @@ internal static class ArtifactBenchmark
             options.Gateways = [.. gateways.Split(',')];
         }
         options.ClusterId = Arg(args, "--cluster-id") ?? options.ClusterId;
+        options.TlsCertificatePath = Arg(args, "--tls-cert");
+        options.TlsKeyPath = Arg(args, "--tls-key");
+        options.TlsCaPath = Arg(args, "--tls-ca");
         await using ActorAIClient client = await ActorAIClient.ConnectAsync(options);
         Print("silos", (await client.GetSilosAsync()).Count(s => s.Status == Abstractions.Cluster.SiloState.Active));
         Print("artifact_mb", sizeMb);

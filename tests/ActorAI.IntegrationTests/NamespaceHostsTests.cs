@@ -35,7 +35,7 @@ public sealed class NamespaceHostsTests(NamespaceHosts hosts, ITestOutputHelper 
                 Assert.StartsWith($"{host.Address}:", host.SiloAddress, StringComparison.Ordinal);
                 await ClusterProbes.WaitForAsync(() => ActiveSilosAsync(host.Index), n => n == NamespaceHosts.Count, TimeSpan.FromSeconds(30));
             }
-            JsonElement[] status = await ClusterProbes.CliStatusAsync(hosts.PostgresConnectionString, hosts.ClusterId);
+            JsonElement[] status = await ClusterProbes.CliStatusAsync(hosts.PostgresConnectionString, hosts.ClusterId, hosts.CliTlsArguments);
             Assert.Equal(
                 hosts.Hosts.Select(h => h.SiloAddress).Order(),
                 status.Where(s => s.GetProperty("status").GetString() == "active").Select(s => s.GetProperty("address").GetString()!).Order());
@@ -58,7 +58,7 @@ public sealed class NamespaceHostsTests(NamespaceHosts hosts, ITestOutputHelper 
             Assert.Contains(recovered.Silo, survivors.Select(i => hosts.Hosts[i].SiloAddress));
             Assert.Equal(onVictim.Count + 1, recovered.Count);
             Assert.True(failover < FailoverBudget, $"the grain answered from a survivor after {failover.TotalSeconds:0.00} s (budget {FailoverBudget.TotalSeconds} s)");
-            await ClusterProbes.WaitForAsync(() => ClusterProbes.CliStatusAsync(hosts.PostgresConnectionString, hosts.ClusterId),
+            await ClusterProbes.WaitForAsync(() => ClusterProbes.CliStatusAsync(hosts.PostgresConnectionString, hosts.ClusterId, hosts.CliTlsArguments),
                 s => s.Any(x => x.GetProperty("address").GetString() == victim && x.GetProperty("status").GetString() == "dead"),
                 TimeSpan.FromSeconds(30));
         }

@@ -54,9 +54,9 @@ internal static class ClusterProbes
     }
 
     /// <summary><c>actorai cluster status --json</c>, a separate process reading the PostgreSQL membership table.</summary>
-    public static async Task<JsonElement[]> CliStatusAsync(string connectionString, string clusterId)
+    public static async Task<JsonElement[]> CliStatusAsync(string connectionString, string clusterId, params string[] connection)
     {
-        string json = await RunCliAsync(["cluster", "status", "--json", "--postgres", connectionString, "--cluster-id", clusterId]);
+        string json = await RunCliAsync(["cluster", "status", "--json", "--postgres", connectionString, "--cluster-id", clusterId, .. connection]);
         return [.. JsonDocument.Parse(json).RootElement.EnumerateArray()];
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using ActorAI.Client;
 
@@ -79,20 +80,64 @@ public sealed class NamespaceHosts : IAsyncLifetime
         Assert.True(result.ExitCode == 0, $"scripts/hosts.sh kill {host} exited {result.ExitCode}: {result.StandardError}");
     }
 
-    /// <summary>A client in the root namespace that connects through the gateways of every host.</summary>
-    public ActorAIClientOptions CreateClientOptions() => new()
+    /// <summary>The cluster's CA certificate and a client certificate it issued (PEM files made by scripts/certs.sh).</summary>
+    public (string Ca, string Certificate, string Key) ClientCertificate { get; private set; }
+
+    /// <summary>The CLI's options for the client certificate.</summary>
+    public string[] CliTlsArguments =>
+        ["--tls-cert", ClientCertificate.Certificate, "--tls-key", ClientCertificate.Key, "--tls-ca", ClientCertificate.Ca];
+
+    /// <summary>
+    /// A client in the root namespace that connects through the gateways of every host, presenting the client
+    /// certificate (<paramref name="withCertificate"/> false: none, which the gateways refuse).
+    /// </summary>
+    public ActorAIClientOptions CreateClientOptions(bool withCertificate = true) => new()
     {
         ClusterId = ClusterId,
         Gateways = [.. Hosts.Select(h => h.Gateway)],
         ConnectTimeout = TimeSpan.FromSeconds(30),
+        TlsCaPath = withCertificate ? ClientCertificate.Ca : null,
+        TlsCertificatePath = withCertificate ? ClientCertificate.Certificate : null,
+        TlsKeyPath = withCertificate ? ClientCertificate.Key : null,
     };
 
-    /// <summary>An HTTP client for host <paramref name="host"/>'s front, going straight to it (never through a proxy).</summary>
-    public HttpClient CreateHttpClient(int host) => new(new SocketsHttpHandler { UseProxy = false })
+    /// <summary>
+    /// An HTTPS client for host <paramref name="host"/>'s front, going straight to it (never through a proxy) and
+    /// trusting only the cluster's CA.
+    /// </summary>
+    public HttpClient CreateHttpClient(int host, HttpMessageHandler? handler = null) => new(handler ?? CreateHttpHandler())
     {
         BaseAddress = Hosts[host].HttpBaseAddress,
-        Timeout = TimeSpan.FromSeconds(5),
+        Timeout = TimeSpan.FromSeconds(10),
     };
+
+    /// <summary>A handler trusting only the cluster's CA (share one between clients to share cookies).</summary>
+    public SocketsHttpHandler CreateHttpHandler(System.Net.CookieContainer? cookies = null)
+    {
+        X509Certificate2 ca = X509Certificate2.CreateFromPemFile(ClientCertificate.Ca);
+        return new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = cookies is not null,
+            CookieContainer = cookies ?? new System.Net.CookieContainer(),
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                {
+                    if (certificate is null)
+                    {
+                        return false;
+                    }
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(ca);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return (errors & ~System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors) == 0
+                        && chain.Build(new X509Certificate2(certificate));
+                },
+            },
+        };
+    }
 
     /// <summary>The end of every host's silo log, for a test's output when something went wrong.</summary>
     public string DescribeLogs() => DescribeLogs(Hosts.Select(h => h.LogPath));
@@ -170,6 +215,10 @@ public sealed class NamespaceHosts : IAsyncLifetime
             if (fields.TryGetValue("postgres", out string? connectionString))
             {
                 PostgresConnectionString = connectionString;
+            }
+            else if (fields.TryGetValue("tls_ca", out string? ca))
+            {
+                ClientCertificate = (ca, fields["tls_client_cert"], fields["tls_client_key"]);
             }
             else
             {
