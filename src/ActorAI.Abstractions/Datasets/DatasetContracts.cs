@@ -71,6 +71,7 @@ public sealed record DatasetInfo(
     [property: Id(1)] IReadOnlyList<DatasetVersion> Versions)
 {
     /// <summary>The newest version, or <see langword="null"/> when none is registered.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public DatasetVersion? Latest => Versions.Count > 0 ? Versions[^1] : null;
 }
 
