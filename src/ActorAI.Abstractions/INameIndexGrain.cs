@@ -1,6 +1,6 @@
 namespace ActorAI.Abstractions;
 
-/// <summary>An index of names (training jobs, models, deployments, API keys), key: the kind.</summary>
+/// <summary>An index of names (training jobs, models, deployments, API keys, datasets), key: the kind.</summary>
 [Alias("ActorAI.INameIndexGrain")]
 public interface INameIndexGrain : IGrainWithStringKey
 {
@@ -12,6 +12,8 @@ public interface INameIndexGrain : IGrainWithStringKey
     public const string Deployments = "deployments";
     /// <summary>Index key of API keys (by key id).</summary>
     public const string ApiKeys = "api-keys";
+    /// <summary>Index key of named datasets.</summary>
+    public const string Datasets = "datasets";
 
     /// <summary>Adds a name (no-op when present).</summary>
     [Alias("Add")]

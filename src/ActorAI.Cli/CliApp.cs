@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using ActorAI.Abstractions.Artifacts;
+using ActorAI.Abstractions.Datasets;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 using ActorAI.Abstractions.Training;
@@ -33,7 +35,7 @@ internal static class CliApp
         var root = new RootCommand("actorai — the ActorAI command-line tool: cluster, data, train, jobs, models, deploy, deployments, generate.");
         connection.AddTo(root);
         root.Add(ClusterCommands.Create(connection, stdout));
-        root.Add(DataCommands.Create());
+        root.Add(DataCommands.Create(connection));
         root.Add(TrainCommand.Create(connection, environment));
         root.Add(JobsCommands.Create(connection, environment));
         root.Add(KeysCommands.Create(connection));
@@ -76,6 +78,16 @@ internal static class CliApp
         {
             await stderr.WriteLineAsync($"actorai: {ex.Message.TrimEnd('.')} (`actorai jobs list` shows them all).");
             return ExitCodes.InvalidArguments;
+        }
+        catch (DatasetException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: {ex.Message}");
+            return ExitCodes.InvalidArguments;
+        }
+        catch (ArtifactException ex)
+        {
+            await stderr.WriteLineAsync($"actorai: the artifact store refused or lost a file: {ex.Message}");
+            return ExitCodes.ClusterCallFailed;
         }
         catch (ModelRegistryException ex)
         {

@@ -18,6 +18,7 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
     [InlineData("/api/models")]
     [InlineData("/api/deployments")]
     [InlineData("/api/jobs")]
+    [InlineData("/api/datasets")]
     public async Task WithoutAKeyTheAdminApiIsUnauthorized(string path)
     {
         using HttpClient http = silo.Client();

@@ -7,6 +7,11 @@ namespace ActorAI.Abstractions.Registry;
 /// <param name="Config">Model configuration (JSON).</param>
 /// <param name="HyperParameters">Training settings.</param>
 /// <param name="Metrics">Final metrics (e.g. loss).</param>
+/// <param name="TokenizerArtifacts">
+/// For a <c>bpe:</c> tokenizer, its files as artifacts (<c>vocab.json</c>, <c>merges.txt</c>), so a replica on any silo can
+/// load it; <see langword="null"/> or empty for built-in tokenizers and for versions registered before they were recorded.
+/// </param>
+/// <param name="Dataset">The dataset the job trained on: a pinned reference <c>NAME@N</c>, or the path it was given.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.ModelLineage")]
 public sealed record ModelLineage(
     [property: Id(0)] string? TrainingJob,
@@ -14,7 +19,9 @@ public sealed record ModelLineage(
     [property: Id(2)] string? Tokenizer,
     [property: Id(3)] string? Config,
     [property: Id(4)] IReadOnlyDictionary<string, string> HyperParameters,
-    [property: Id(5)] IReadOnlyDictionary<string, double> Metrics);
+    [property: Id(5)] IReadOnlyDictionary<string, double> Metrics,
+    [property: Id(6)] IReadOnlyList<Datasets.NamedArtifact>? TokenizerArtifacts = null,
+    [property: Id(7)] string? Dataset = null);
 
 /// <summary>One registered version: its weights (an artifact, verified by hash when loaded), lineage and tags.</summary>
 [GenerateSerializer, Immutable, Alias("ActorAI.ModelVersion")]
@@ -74,6 +81,10 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>Adds a tag to a version.</summary>
     [Alias("Tag")]
     Task<ModelVersion> TagAsync(int version, string tag);
+
+    /// <summary>The hashes of every artifact any version references (weights and tokenizer files), for garbage collection.</summary>
+    [Alias("GetArtifactReferences"), Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<string>> GetArtifactReferencesAsync();
 }
 
 /// <summary>A registry request was refused; the message names the model, version, alias or field.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ActorAI.Abstractions.Datasets;
 using ActorAI.Abstractions.Training;
 using ActorAI.Cli.Rendering;
 using ActorAI.Cli.Training;
@@ -19,7 +20,7 @@ internal static class TrainCommand
         var arguments = new TrainArguments();
         var train = new Command("train",
             "Train a language model on a prepared dataset: on the cluster, followed with a live progress bar until it ends, or on this machine with --local.\n"
-            + "  actorai train --data DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]\n"
+            + "  actorai train --data NAME[@N]|DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]\n"
             + "                [--checkpoint-interval N] [--lr --min-lr --warmup --weight-decay --clip --seed --threads] [--job-id ID] [--detach]\n"
             + "  actorai train --local --data DIR [actorai-compute train options]\n"
             + "Exit codes: 0 succeeded, 1 failed or cancelled, 2 invalid options, 3 cluster unreachable, 130 stopped following (the job keeps running).");
@@ -30,6 +31,13 @@ internal static class TrainCommand
         {
             if (parse.GetValue(arguments.Local))
             {
+                if (parse.GetValue(arguments.Data) is { } data && !DatasetNames.IsPath(data) && !Directory.Exists(data) && !File.Exists(data))
+                {
+                    await parse.InvocationConfiguration.Error.WriteLineAsync(
+                        $"{Prefix}: {arguments.Data.Name}: {arguments.Local.Name} trains on this machine and needs a prepared directory; '{data}' is none here "
+                        + "(a pushed dataset trains on the cluster: drop --local)");
+                    return ExitCodes.InvalidArguments;
+                }
                 IReadOnlyList<string> local = TrainArguments.LocalArguments(parse, [arguments.Local, .. connection.All]);
                 return await ComputeCommands.RunAsync(environment.ComputeHost, parse, ["train", .. local], ct);
             }
@@ -58,7 +66,7 @@ internal static class TrainCommand
             }
             return ExitCodes.InvalidArguments;
         }
-        if (!Directory.Exists(spec.Dataset) && !File.Exists(spec.Dataset))
+        if (DatasetNames.IsPath(spec.Dataset) && !Directory.Exists(spec.Dataset) && !File.Exists(spec.Dataset))
         {
             // The silos read the dataset, not this machine, so this is not an error.
             await stderr.WriteLineAsync($"{Prefix}: note: {spec.Dataset} does not exist on this machine; every silo must be able to read it.");
@@ -70,6 +78,10 @@ internal static class TrainCommand
             $"Submitted training job {jobId}: {spec.Model}, {Units.FormatCount(spec.Steps)} steps of {Units.FormatCount(spec.GlobalBatchRows)} rows "
             + $"over {spec.Workers} {(spec.Workers == 1 ? "worker" : "workers")} and {spec.ParameterShards} parameter {(spec.ParameterShards == 1 ? "shard" : "shards")}, "
             + (spec.Mode == TrainingMode.Asynchronous ? $"asynchronous (staleness {spec.Staleness})." : "synchronous."));
+        if (info.Spec is { } submitted && submitted.Dataset != spec.Dataset)
+        {
+            await stdout.WriteLineAsync($"Dataset {spec.Dataset} is pinned to {submitted.Dataset}: a newer version does not change this job.");
+        }
         if (parse.GetValue(arguments.Detach))
         {
             await stdout.WriteLineAsync($"Follow it with `actorai jobs watch {jobId}`.");

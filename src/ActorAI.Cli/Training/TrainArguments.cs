@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using ActorAI.Abstractions.Datasets;
 using ActorAI.Abstractions.Training;
 using ActorAI.Client;
 
@@ -35,8 +36,10 @@ internal sealed partial class TrainArguments
 
     public Option<string?> Data { get; } = new("--data")
     {
-        HelpName = "DIR",
-        Description = "Prepared dataset directory (or its manifest.json), from `actorai data prepare`; every silo must be able to read it at this path.",
+        HelpName = "NAME[@N]|DIR",
+        Description = "A dataset pushed with `actorai data push` (NAME: its latest version, pinned when the job is submitted; NAME@N), "
+            + "read by every silo through the artifact store; or a prepared directory (or its manifest.json), which every silo must be able "
+            + "to read at this path. A value with a '/' is a path: write ./DIR for a directory here. With --local, a path only.",
     };
 
     public Option<string> Preset { get; } = new("--preset")
@@ -142,7 +145,10 @@ internal sealed partial class TrainArguments
         }
     }
 
-    /// <summary>The spec the command line asks for; <see cref="TrainingJobSpec.Dataset"/> is the full path of --data.</summary>
+    /// <summary>
+    /// The spec the command line asks for; <see cref="TrainingJobSpec.Dataset"/> is --data as given when it is a dataset
+    /// reference (no '/', see <see cref="DatasetNames"/>), else its full path.
+    /// </summary>
     public TrainingJobSpec ToSpec(ParseResult parse)
     {
         string? data = parse.GetValue(Data);
@@ -150,7 +156,7 @@ internal sealed partial class TrainArguments
         bool asynchronous = parse.GetValue(Async);
         return new TrainingJobSpec(
             Model: parse.GetValue(Preset) ?? "",
-            Dataset: string.IsNullOrWhiteSpace(data) ? "" : Path.GetFullPath(data),
+            Dataset: string.IsNullOrWhiteSpace(data) ? "" : DatasetNames.IsPath(data) ? Path.GetFullPath(data) : data,
             Steps: steps,
             GlobalBatchRows: parse.GetValue(GlobalBatch),
             Workers: parse.GetValue(Workers),
@@ -185,11 +191,32 @@ internal sealed partial class TrainArguments
         {
             problems.Add($"{Staleness.Name}: applies only with {Async.Name} (synchronous steps wait for every gradient).");
         }
+        if (DataProblem(parse.GetValue(Data)) is { } dataProblem)
+        {
+            problems.Add($"{Data.Name}: {dataProblem}");
+        }
         if (TrainingJobIds.Problem(jobId) is { } problem)
         {
             problems.Add($"{JobId.Name}: {problem}");
         }
         return problems;
+    }
+
+    // A value without a '/' is a dataset reference; one that is not well formed, or that is also the name of something
+    // here (which the user may have meant), is refused rather than guessed at.
+    private static string? DataProblem(string? data)
+    {
+        if (string.IsNullOrWhiteSpace(data) || DatasetNames.IsPath(data))
+        {
+            return null;
+        }
+        if (DatasetNames.ReferenceProblem(data) is { } problem)
+        {
+            return $"{problem}; a directory needs a '/' (./{data})";
+        }
+        return Directory.Exists(data) || File.Exists(data)
+            ? $"'{data}' is read as a dataset name, but '{data}' also exists here: write ./{data} for the directory, or {data.Split('@')[0]}@{DatasetNames.Latest} for the dataset"
+            : null;
     }
 
     /// <summary>

@@ -100,7 +100,22 @@ public sealed class DatasetManifest
     public static DatasetManifest Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string file = Path.GetFullPath(System.IO.Directory.Exists(path) ? Path.Combine(path, FileName) : path);
+        return Load(Path.GetFullPath(System.IO.Directory.Exists(path) ? Path.Combine(path, FileName) : path), requireShards: true);
+    }
+
+    /// <summary>
+    /// Loads and checks a manifest file held apart from its shards (an artifact, say): as <see cref="Load(string)"/>, but
+    /// the shard files are not looked for.
+    /// </summary>
+    /// <exception cref="DatasetFormatException">The manifest is missing, malformed or inconsistent.</exception>
+    public static DatasetManifest ReadDetached(string manifestFile)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(manifestFile);
+        return Load(Path.GetFullPath(manifestFile), requireShards: false);
+    }
+
+    private static DatasetManifest Load(string file, bool requireShards)
+    {
         if (!File.Exists(file))
         {
             throw new DatasetFormatException($"{file}: dataset manifest not found (prepare the dataset first)");
@@ -124,7 +139,7 @@ public sealed class DatasetManifest
             throw new DatasetFormatException($"{file}: not a valid dataset manifest: the document is null");
         }
         manifest.Directory = Path.GetDirectoryName(file)!;
-        manifest.Check(file);
+        manifest.Check(file, requireShards);
         return manifest;
     }
 
@@ -161,7 +176,7 @@ public sealed class DatasetManifest
         }
     }
 
-    private void Check(string file)
+    private void Check(string file, bool requireShards)
     {
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Tokenizer))
@@ -184,15 +199,15 @@ public sealed class DatasetManifest
         {
             problems.Add($"block_size must be positive (was {BlockSize})");
         }
-        CheckSplit("train", Train, problems);
-        CheckSplit("validation", Validation, problems);
+        CheckSplit("train", Train, requireShards, problems);
+        CheckSplit("validation", Validation, requireShards, problems);
         if (problems.Count > 0)
         {
             throw new DatasetFormatException($"{file}: {string.Join("; ", problems)}");
         }
     }
 
-    private void CheckSplit(string name, DatasetSplitManifest split, List<string> problems)
+    private void CheckSplit(string name, DatasetSplitManifest split, bool requireShards, List<string> problems)
     {
         if (split.Documents < 0 || split.Tokens < 0 || split.Utf8Bytes < 0 || split.Blocks < 0 || split.TailTokens < 0)
         {
@@ -216,7 +231,7 @@ public sealed class DatasetManifest
             {
                 problems.Add($"{name}: shard '{shard.File}' sha256 must be 64 lower-case hex digits");
             }
-            if (!File.Exists(GetShardPath(shard)))
+            if (requireShards && !File.Exists(GetShardPath(shard)))
             {
                 problems.Add($"{name}: shard '{shard.File}' is missing from {Directory}");
             }

@@ -2,6 +2,7 @@ using ActorAI.Abstractions.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ActorAI.Grains.Artifacts;
+using ActorAI.Grains.Datasets;
 using ActorAI.Grains.Placement;
 using ActorAI.Grains.Storage;
 using ActorAI.Grains.Training;
@@ -35,6 +36,7 @@ public static class ActorAISiloBuilderExtensions
         builder.AddPlacementDirector<ArtifactHostPlacement, ArtifactHostPlacementDirector>();
         builder.Services.TryAddSingleton(new ImportRoots(importRoots ?? []));
         builder.Services.TryAddSingleton<ComputeLanes>();
+        builder.Services.AddActorAIDatasets(Path.Combine(artifactDirectory, "materialized"));
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata())

@@ -1,13 +1,12 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Checkpoints;
-using ActorAI.Data.Datasets;
+using ActorAI.Grains.Datasets;
 using ActorAI.Data.SafeTensors;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
@@ -29,6 +28,7 @@ internal sealed partial class ModelGrain(
     [PersistentState("model", ProviderNames.GrainStorage)] IPersistentState<ModelState> state,
     IArtifactStore artifacts,
     ImportRoots importRoots,
+    DatasetResolver datasets,
     TimeProvider clock,
     ILogger<ModelGrain> logger) : Grain, IModelGrain
 {
@@ -53,11 +53,20 @@ internal sealed partial class ModelGrain(
             throw new ModelRegistryException($"training job '{jobId}' is {job.Status.ToString().ToLowerInvariant()}, not succeeded; only finished jobs can be registered");
         }
         TrainingJobSpec spec = job.Spec;
+        Data.Datasets.DatasetManifest manifest;
+        try
+        {
+            manifest = await datasets.ManifestAsync(spec.Dataset);
+        }
+        catch (Exception ex) when (DatasetResolver.IsDatasetProblem(ex))
+        {
+            throw new ModelRegistryException($"training job '{jobId}' trained on dataset '{spec.Dataset}', which cannot be read: {ex.Message}");
+        }
         var lineage = new ModelLineage(
             jobId,
-            ManifestSha256(spec.Dataset),
-            TrainingModel.Tokenizer(spec),
-            JsonSerializer.Serialize(TrainingModel.Config(spec)),
+            await datasets.ManifestSha256Async(spec.Dataset),
+            manifest.Tokenizer,
+            JsonSerializer.Serialize(TrainingModel.Config(spec, manifest)),
             new Dictionary<string, string>
             {
                 ["model"] = spec.Model, ["steps"] = Invariant(spec.Steps), ["global_batch_rows"] = Invariant(spec.GlobalBatchRows),
@@ -66,7 +75,9 @@ internal sealed partial class ModelGrain(
                 ["warmup_steps"] = Invariant(spec.WarmupSteps), ["weight_decay"] = Invariant(spec.WeightDecay),
                 ["gradient_clip"] = Invariant(spec.GradientClip), ["seed"] = Invariant(spec.Seed),
             },
-            job.LastMetrics is { } m ? new Dictionary<string, double> { ["loss"] = m.Loss, ["step"] = m.Step } : new Dictionary<string, double>());
+            job.LastMetrics is { } m ? new Dictionary<string, double> { ["loss"] = m.Loss, ["step"] = m.Step } : new Dictionary<string, double>(),
+            await datasets.TokenizerArtifactsAsync(spec.Dataset),
+            spec.Dataset);
         return await AddVersionAsync(job.ResultArtifact, lineage, tags);
     }
 
@@ -110,6 +121,9 @@ internal sealed partial class ModelGrain(
     }
 
     public Task<ModelInfo> GetAsync() => Task.FromResult(Info());
+
+    public Task<IReadOnlyList<string>> GetArtifactReferencesAsync() =>
+        Task.FromResult<IReadOnlyList<string>>([.. state.State.Versions.SelectMany(v => (v.Lineage.TokenizerArtifacts ?? []).Select(a => a.Sha256).Prepend(v.Artifact)).Distinct()]);
 
     public Task<ModelVersion> ResolveAsync(string versionOrAlias)
     {
@@ -193,12 +207,6 @@ internal sealed partial class ModelGrain(
     }
 
     private ModelInfo Info() => new(Name, state.State.Versions, state.State.Aliases, state.State.AliasHistory);
-
-    private static string? ManifestSha256(string dataset)
-    {
-        string path = Directory.Exists(dataset) ? Path.Combine(dataset, DatasetManifest.FileName) : dataset;
-        return File.Exists(path) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) : null;
-    }
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 

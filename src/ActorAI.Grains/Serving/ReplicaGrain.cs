@@ -6,6 +6,7 @@ using ActorAI.Compute.Devices;
 using ActorAI.Compute.Generation;
 using ActorAI.Compute.Models;
 using ActorAI.Data.Tokenizers;
+using ActorAI.Grains.Datasets;
 using ActorAI.Grains.Placement;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
@@ -29,6 +30,7 @@ public sealed record ReplicaGrainState
 internal sealed partial class ReplicaGrain(
     [PersistentState("replica", ProviderNames.GrainStorage)] IPersistentState<ReplicaGrainState> state,
     IArtifactStore artifacts,
+    TokenizerResolver tokenizers,
     TimeProvider clock,
     ILocalSiloDetails silo,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
@@ -186,9 +188,9 @@ internal sealed partial class ReplicaGrain(
         try
         {
             string path = await artifacts.OpenVerifiedAsync(spec.Artifact);
+            ITextTokenizer tokenizer = await tokenizers.ForReplicaAsync(spec); // a bpe: tokenizer comes from the version's artifacts
             _loaded = await Task.Run(() =>
             {
-                ITextTokenizer tokenizer = TokenizerFactory.Create(spec.Tokenizer);
                 Gpt model = GptCheckpoint.Load(path, ComputeDevice.Select());
                 return new Loaded(spec, model, tokenizer, new GenerationEngine(model, tokenizer, spec.MaxBatch, spec.MaxQueue, $"replica {Id}"));
             });

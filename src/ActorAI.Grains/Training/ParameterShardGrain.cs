@@ -1,5 +1,6 @@
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
+using ActorAI.Grains.Datasets;
 using ActorAI.Grains.Placement;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
@@ -23,7 +24,8 @@ public sealed record ParameterShardState
 [ComputePlacement]
 internal sealed class ParameterShardGrain(
     [PersistentState("parametershard", ProviderNames.GrainStorage)] IPersistentState<ParameterShardState> state,
-    IArtifactStore artifacts) : Grain, IParameterShardGrain
+    IArtifactStore artifacts,
+    DatasetResolver datasets) : Grain, IParameterShardGrain
 {
     private ShardAssignment? _assignment;
     private Tensor? _parameters;          // (length) float32, this shard's slice
@@ -48,7 +50,7 @@ internal sealed class ParameterShardGrain(
         Release();
         _assignment = assignment;
         _parameters = tensor(snapshot.Parameters).DetachFromDisposeScope();
-        _pieces = [.. Layout(assignment).SegmentsIn(assignment.Offset, assignment.Length)];
+        _pieces = [.. Layout(assignment, await datasets.ManifestAsync(assignment.Spec.Dataset)).SegmentsIn(assignment.Offset, assignment.Length)];
         _views = [.. _pieces.Select(p => _parameters.narrow(0, p.Start, p.Length).DetachFromDisposeScope())];
         Compute.Training.AdamWSettings settings = new(WeightDecay: assignment.Spec.WeightDecay);
         _optimizer = new AdamWOptimizer(_views, [.. _pieces.Select(p => p.Decay)], settings);
@@ -283,15 +285,13 @@ internal sealed class ParameterShardGrain(
         return total;
     }
 
-    private static ParameterLayout Layout(ShardAssignment assignment)
+    private static ParameterLayout Layout(ShardAssignment assignment, Data.Datasets.DatasetManifest manifest)
     {
         // The layout depends only on the model's shape; the weights of this throwaway model are never used.
         using var scope = NewDisposeScope();
-        using Gpt model = new(GptConfig.Preset(assignment.Spec.Model, VocabularyOf(assignment)));
+        using Gpt model = new(TrainingModel.Config(assignment.Spec, manifest));
         return new ParameterLayout(model);
     }
-
-    private static int VocabularyOf(ShardAssignment assignment) => TrainingModel.Vocabulary(assignment.Spec);
 
     private Tensor Loaded() => _parameters ?? throw new InvalidOperationException(
         $"parameter shard {this.GetPrimaryKeyString()} is not loaded (its silo may have restarted); the job restores it from the last checkpoint");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ActorAI.Abstractions.Training;
+using ActorAI.Grains.Datasets;
 using ActorAI.Grains.Placement;
 using ActorAI.Compute.Devices;
 using ActorAI.Compute.Models;
@@ -15,7 +16,7 @@ namespace ActorAI.Grains.Training;
 /// Compute runs on the thread pool, off the grain scheduler.
 /// </summary>
 [ComputePlacement]
-internal sealed class TrainerGrain(ComputeLanes lanes) : Grain, ITrainerGrain
+internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets) : Grain, ITrainerGrain
 {
     private TrainingJobSpec? _spec;
     private Gpt? _model;
@@ -30,7 +31,8 @@ internal sealed class TrainerGrain(ComputeLanes lanes) : Grain, ITrainerGrain
     public async Task<TrainerStepResult> StepAsync(TrainerStepRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await Task.Run(() => Prepare(request.Spec));
+        LocalDataset dataset = await datasets.LocalAsync(request.Spec.Dataset); // a named dataset is materialized on this silo
+        await Task.Run(() => Prepare(request.Spec, dataset));
         int shards = request.Spec.ParameterShards;
         bool asynchronous = request.Spec.Mode == TrainingMode.Asynchronous;
         _baseVersions = new long[shards];
@@ -68,7 +70,7 @@ internal sealed class TrainerGrain(ComputeLanes lanes) : Grain, ITrainerGrain
         return Task.CompletedTask;
     }
 
-    private void Prepare(TrainingJobSpec spec)
+    private void Prepare(TrainingJobSpec spec, LocalDataset dataset)
     {
         if (_spec == spec && _model is not null)
         {
@@ -81,10 +83,10 @@ internal sealed class TrainerGrain(ComputeLanes lanes) : Grain, ITrainerGrain
             ComputeDevice.SetIntraOpThreads(spec.IntraOpThreads);
         }
         _device = ComputeDevice.Select("auto");
-        _model = new Gpt(TrainingModel.Config(spec), _device);
+        _model = new Gpt(TrainingModel.Config(spec, dataset.Manifest), _device);
         _model.train();
         _layout = new ParameterLayout(_model);
-        _data = new DatasetTrainingData(spec.Dataset, spec.GlobalBatchRows, (ulong)spec.Seed);
+        _data = new DatasetTrainingData(dataset.Directory, spec.GlobalBatchRows, (ulong)spec.Seed);
         _parameters = new float[_layout.Count];
         _gradients = new float[_layout.Count];
         _pushBuffers = [.. Enumerable.Range(0, spec.ParameterShards).Select(s => new float[Math.Min(TrainingModel.ChunkFloats, _layout.ShardRange(s, spec.ParameterShards).Length)])];

@@ -5,6 +5,7 @@ using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
 using ActorAI.Abstractions.Artifacts;
+using ActorAI.Grains.Datasets;
 using ActorAI.Grains.Storage;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -22,6 +23,7 @@ namespace ActorAI.Grains.Training;
 internal sealed partial class TrainingJobGrain(
     [PersistentState("trainingjob", ProviderNames.GrainStorage)] IPersistentState<TrainingJobState> state,
     IArtifactStore artifacts,
+    DatasetResolver datasets,
     TimeProvider clock,
     ILogger<TrainingJobGrain> logger) : Grain, ITrainingJobGrain, IRemindable
 {
@@ -46,14 +48,15 @@ internal sealed partial class TrainingJobGrain(
         ArgumentNullException.ThrowIfNull(spec);
         if (state.State.Spec is not null)
         {
-            return state.State.Spec == spec
+            return DatasetResolver.IsSameSubmission(state.State.Spec, spec)
                 ? Info()
                 : throw new TrainingJobException($"job '{JobId}' already exists with a different spec");
         }
         var errors = spec.Validate().ToList();
         if (errors.Count == 0)
         {
-            errors.AddRange(TrainingModel.CheckReferences(spec));
+            (spec, IReadOnlyList<string> problems) = await datasets.PrepareSubmissionAsync(spec); // pins NAME to NAME@N
+            errors.AddRange(problems);
         }
         if (errors.Count > 0)
         {
@@ -174,11 +177,12 @@ internal sealed partial class TrainingJobGrain(
     private async Task InitializeAsync()
     {
         TrainingJobSpec spec = state.State.Spec!;
+        GptConfig config = await datasets.ConfigAsync(spec);
         float[] flat = await Task.Run(() =>
         {
             using var scope = NewDisposeScope();
             torch.manual_seed(spec.Seed);
-            using var model = new Gpt(TrainingModel.Config(spec));
+            using var model = new Gpt(config);
             var layout = new ParameterLayout(model);
             var values = new float[layout.Count];
             layout.ReadParameters(values);
@@ -244,7 +248,7 @@ internal sealed partial class TrainingJobGrain(
         long done = step + 1;
         var metrics = new TrainingMetrics(
             done, results.Average(r => r.Loss), lr, norm,
-            (double)spec.GlobalBatchRows * TrainingModel.BlockSize(spec) / watch.Elapsed.TotalSeconds,
+            (double)spec.GlobalBatchRows * (await datasets.ManifestAsync(spec.Dataset)).BlockSize / watch.Elapsed.TotalSeconds,
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
             results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes));
         TrainingJobState next = state.State with
@@ -266,8 +270,9 @@ internal sealed partial class TrainingJobGrain(
         long step = state.State.Step;
         TrainingCheckpoint checkpoint = state.State.LastCheckpoint!.Step == step ? state.State.LastCheckpoint : await SnapshotAsync(spec, step);
         // Final weights: every slice pulled at the final version, written as an ordinary GPT checkpoint.
+        Data.Datasets.DatasetManifest manifest = await datasets.ManifestAsync(spec.Dataset);
         using var scope = NewDisposeScope();
-        using var model = new Gpt(TrainingModel.Config(spec));
+        using var model = new Gpt(TrainingModel.Config(spec, manifest));
         var layout = new ParameterLayout(model);
         var flat = new float[layout.Count];
         for (int s = 0; s < spec.ParameterShards; s++)
@@ -289,7 +294,7 @@ internal sealed partial class TrainingJobGrain(
             {
                 ["actorai.job"] = JobId,
                 [ReferenceTrainer.StepKey] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["actorai.tokenizer"] = TrainingModel.Tokenizer(spec),
+                ["actorai.tokenizer"] = manifest.Tokenizer,
             });
         });
         string result = await artifacts.ImportAsync(path);
@@ -333,10 +338,10 @@ internal sealed partial class TrainingJobGrain(
         }
     }
 
-    private Task LoadShardsAsync(TrainingJobSpec spec, TrainingCheckpoint checkpoint)
+    private async Task LoadShardsAsync(TrainingJobSpec spec, TrainingCheckpoint checkpoint)
     {
-        long total = TrainingModel.Config(spec).ParameterCount();
-        return Task.WhenAll(Enumerable.Range(0, spec.ParameterShards).Select(s =>
+        long total = (await datasets.ConfigAsync(spec)).ParameterCount();
+        await Task.WhenAll(Enumerable.Range(0, spec.ParameterShards).Select(s =>
         {
             (long offset, int length) = ParameterLayout.ShardRange(total, s, spec.ParameterShards);
             return GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s))

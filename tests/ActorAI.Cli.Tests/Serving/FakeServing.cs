@@ -167,6 +167,8 @@ internal sealed class FakeModel(string name, FakeServing serving) : IModelGrain
 
     public Task<ModelVersion> TagAsync(int version, string tag) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<string>> GetArtifactReferencesAsync() => throw new NotSupportedException();
+
     private ModelVersion Add(string call, IReadOnlyList<string> tags, ModelLineage lineage)
     {
         lock (_gate)

@@ -2,6 +2,7 @@ using ActorAI.Abstractions.Artifacts;
 using System.Collections.Concurrent;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
+using ActorAI.Cli.Tests.Datasets;
 using ActorAI.Cli.Tests.Keys;
 using ActorAI.Cli.Tests.Serving;
 using ActorAI.Cli.Compute;
@@ -22,6 +23,9 @@ internal sealed class FakeCluster : IClusterClient
 
     /// <summary>The API key grains and their index.</summary>
     public FakeApiKeys ApiKeys { get; } = new();
+
+    /// <summary>The dataset grains, their index and artifact uploads.</summary>
+    public FakeDatasets Datasets { get; } = new();
 
     /// <summary>The registry and serving grains.</summary>
     public FakeServing Serving { get; } = new();
@@ -69,14 +73,14 @@ internal sealed class FakeCluster : IClusterClient
         typeof(TGrainInterface) == typeof(ITrainingJobGrain) ? (TGrainInterface)(object)Job(primaryKey)
         : typeof(TGrainInterface) == typeof(INameIndexGrain) && primaryKey == INameIndexGrain.TrainingJobs ? (TGrainInterface)(object)Registry
         : typeof(TGrainInterface) == typeof(IArtifactCatalogGrain) ? (TGrainInterface)(object)Artifacts
-        : ApiKeys.GetGrain<TGrainInterface>(primaryKey) ?? Serving.GetGrain<TGrainInterface>(primaryKey)
+        : ApiKeys.GetGrain<TGrainInterface>(primaryKey) ?? Datasets.GetGrain<TGrainInterface>(primaryKey) ?? Serving.GetGrain<TGrainInterface>(primaryKey)
             ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithIntegerKey =>
         throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidKey =>
-        throw new NotSupportedException();
+        Datasets.GetGrain<TGrainInterface>(primaryKey) ?? throw new NotSupportedException(typeof(TGrainInterface).Name);
 
     public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey, string keyExtension, string? grainClassNamePrefix = null) where TGrainInterface : IGrainWithGuidCompoundKey =>
         throw new NotSupportedException();

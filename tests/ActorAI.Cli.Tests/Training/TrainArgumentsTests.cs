@@ -11,7 +11,7 @@ public sealed class TrainArgumentsTests
     public void EveryOptionIsMapped()
     {
         (TrainArguments arguments, ParseResult parse) = Parse(
-            "--data", "prepared", "--preset", "tiny", "--steps", "200", "--global-batch", "32", "--workers", "4", "--shards", "3",
+            "--data", "./prepared", "--preset", "tiny", "--steps", "200", "--global-batch", "32", "--workers", "4", "--shards", "3",
             "--async", "--staleness", "5", "--checkpoint-interval", "50", "--lr", "3e-4", "--min-lr", "3e-5", "--warmup", "20",
             "--weight-decay", "0.05", "--clip", "0.5", "--seed", "7", "--threads", "2");
 

@@ -155,7 +155,7 @@ public sealed class TrainCommandTests
         (int code, string stdout, _) = await RunAsync(["train", "--help"]);
 
         Assert.Equal(ExitCodes.Ok, code);
-        Assert.Contains("actorai train --data DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]", stdout, StringComparison.Ordinal);
+        Assert.Contains("actorai train --data NAME[@N]|DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]", stdout, StringComparison.Ordinal);
         Assert.Contains("actorai train --local --data DIR", stdout, StringComparison.Ordinal);
         foreach (string option in (string[])["--checkpoint-interval", "--min-lr", "--weight-decay", "--job-id", "--detach", "--gateway"])
         {

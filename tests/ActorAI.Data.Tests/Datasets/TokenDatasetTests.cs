@@ -151,6 +151,21 @@ public sealed class TokenDatasetTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void A_detached_manifest_is_read_and_checked_without_its_shards()
+    {
+        string copy = _temp.Combine("detached", "0123abcd");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        File.Copy(Path.Combine(_manifest.Directory, DatasetManifest.FileName), copy);
+
+        DatasetManifest detached = DatasetManifest.ReadDetached(copy);
+
+        Assert.Equal(_manifest.Train.Blocks, detached.Train.Blocks);
+        Assert.Throws<DatasetFormatException>(() => DatasetManifest.Load(copy)); // Load looks for the shards beside it
+        File.WriteAllText(copy, "{ not json");
+        Assert.Contains("not a valid dataset manifest", Assert.Throws<DatasetFormatException>(() => DatasetManifest.ReadDetached(copy)).Message, StringComparison.Ordinal);
+    }
+
     private sealed class BatchComparer : IEqualityComparer<TokenBatch>
     {
         public bool Equals(TokenBatch? x, TokenBatch? y) =>

@@ -114,7 +114,7 @@ public sealed class NamespaceHosts : IAsyncLifetime
     /// <summary>A handler trusting only the cluster's CA (share one between clients to share cookies).</summary>
     public SocketsHttpHandler CreateHttpHandler(System.Net.CookieContainer? cookies = null)
     {
-        X509Certificate2 ca = X509Certificate2.CreateFromPemFile(ClientCertificate.Ca);
+        X509Certificate2 ca = X509Certificate2.CreateFromPem(File.ReadAllText(ClientCertificate.Ca));
         return new SocketsHttpHandler
         {
             UseProxy = false,

@@ -11,6 +11,7 @@ internal static class AdminEndpoints
         api.MapModelEndpoints();
         api.MapDeploymentEndpoints();
         api.MapJobEndpoints();
+        api.MapDatasetEndpoints();
         return endpoints;
     }
 }
