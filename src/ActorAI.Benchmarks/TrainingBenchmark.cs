@@ -79,7 +79,7 @@ internal static class TrainingBenchmark
                 .UseLocalhostClustering(siloPort: 11911, gatewayPort: 30911)
                 .AddMemoryGrainStorage(ProviderNames.GrainStorage)
                 .UseInMemoryReminderService()
-                .AddActorAI(new SiloResources(Environment.ProcessorCount, 0, 0, 0, ["train"]), artifacts))
+                .AddActorAI(new SiloResources(Environment.ProcessorCount, 0, 0, 0, ["train"]), artifacts, [Path.GetDirectoryName(Path.GetFullPath(spec.Dataset))!]))
             .Build();
         await host.StartAsync();
         IGrainFactory grains = host.Services.GetRequiredService<IGrainFactory>();

@@ -1,10 +1,14 @@
 using ActorAI.Abstractions;
+using ActorAI.Abstractions.Datasets;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Training;
 
 namespace ActorAI.Grains.Artifacts;
 
-/// <summary>The artifacts something still needs: model versions' weights, training jobs' retained checkpoints and results.</summary>
+/// <summary>
+/// The artifacts something still needs: model versions' weights and tokenizer files, every dataset version's files,
+/// training jobs' retained checkpoints and results.
+/// </summary>
 internal static class ArtifactReferences
 {
     public static async Task<HashSet<string>> CollectAsync(IGrainFactory grains)
@@ -13,9 +17,14 @@ internal static class ArtifactReferences
         INameIndexGrain Index(string kind) => grains.GetGrain<INameIndexGrain>(kind);
 
         IReadOnlyList<string> models = await Index(INameIndexGrain.Models).ListAsync();
-        foreach (ModelInfo model in await Task.WhenAll(models.Select(m => grains.GetGrain<IModelGrain>(m).GetAsync())))
+        foreach (IReadOnlyList<string> artifacts in await Task.WhenAll(models.Select(m => grains.GetGrain<IModelGrain>(m).GetArtifactReferencesAsync())))
         {
-            referenced.UnionWith(model.Versions.Select(v => v.Artifact));
+            referenced.UnionWith(artifacts);
+        }
+        IReadOnlyList<string> datasets = await Index(INameIndexGrain.Datasets).ListAsync();
+        foreach (IReadOnlyList<string> artifacts in await Task.WhenAll(datasets.Select(d => grains.GetGrain<IDatasetGrain>(d).GetArtifactReferencesAsync())))
+        {
+            referenced.UnionWith(artifacts);
         }
         IReadOnlyList<string> jobs = await Index(INameIndexGrain.TrainingJobs).ListAsync();
         foreach (TrainingJobInfo job in await Task.WhenAll(jobs.Select(j => grains.GetGrain<ITrainingJobGrain>(j).GetAsync())))

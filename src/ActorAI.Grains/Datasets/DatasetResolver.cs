@@ -23,8 +23,15 @@ public sealed record LocalDataset(string Directory, DatasetManifest Manifest);
 /// model, the whole dataset (materialized by <see cref="DatasetCache"/>) for training. Jobs pin their reference to
 /// <c>NAME@N</c> at submission, so what a pinned reference reads never changes and is cached for the silo's lifetime.
 /// </summary>
-public sealed class DatasetResolver(IGrainFactory grains, IArtifactStore artifacts, DatasetCache cache)
+public sealed class DatasetResolver(IGrainFactory grains, IArtifactStore artifacts, DatasetCache cache, ImportRoots roots)
 {
+    /// <summary>
+    /// The answer for every dataset path this silo will not read — missing, outside <c>Artifacts:ImportRoots</c>, a file
+    /// linked from outside them — so that it tells nothing about files outside the roots.
+    /// </summary>
+    public const string PathRefused =
+        "is not a prepared dataset under this silo's Artifacts:ImportRoots (an absolute path whose manifest.json and shards lie under a root); push it with `actorai data push` to train on it from any host";
+
     private readonly ConcurrentDictionary<string, Lazy<Task<DatasetManifest>>> _manifests = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<LocalDataset>>> _local = new(StringComparer.Ordinal);
 
@@ -104,8 +111,8 @@ public sealed class DatasetResolver(IGrainFactory grains, IArtifactStore artifac
         {
             return (await VersionAsync(dataset)).ManifestSha256;
         }
-        string path = Directory.Exists(dataset) ? Path.Combine(dataset, DatasetManifest.FileName) : dataset;
-        return File.Exists(path) ? Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))) : null;
+        string path = dataset.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? dataset : Path.Combine(dataset, DatasetManifest.FileName);
+        return roots.Resolve(path) is { } real ? Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(real))) : null;
     }
 
     /// <summary>
@@ -122,15 +129,16 @@ public sealed class DatasetResolver(IGrainFactory grains, IArtifactStore artifac
         string directory = manifest.Tokenizer.StartsWith(DatasetNames.BpeTokenizerPrefix, StringComparison.Ordinal)
             ? manifest.Tokenizer[DatasetNames.BpeTokenizerPrefix.Length..]
             : "";
-        if (directory.Length == 0 || !DatasetNames.BpeTokenizerFiles.All(f => File.Exists(Path.Combine(directory, f))))
+        string?[] files = [.. DatasetNames.BpeTokenizerFiles.Select(f => directory.Length == 0 ? null : roots.Resolve(Path.Combine(directory, f)))];
+        if (files.Any(f => f is null))
         {
             return [];
         }
         var imported = new List<NamedArtifact>();
-        foreach (string file in DatasetNames.BpeTokenizerFiles)
+        foreach ((string file, string? real) in DatasetNames.BpeTokenizerFiles.Zip(files))
         {
             string temporary = artifacts.NewTemporaryPath(Path.GetExtension(file));
-            File.Copy(Path.Combine(directory, file), temporary);
+            File.Copy(real!, temporary);
             long size = new FileInfo(temporary).Length;
             imported.Add(new NamedArtifact(file, await artifacts.ImportAsync(temporary), size));
         }
@@ -145,7 +153,7 @@ public sealed class DatasetResolver(IGrainFactory grains, IArtifactStore artifac
     {
         if (DatasetNames.IsPath(dataset))
         {
-            return await Task.Run(() => DatasetManifest.Load(dataset));
+            return await Task.Run(() => LoadUnderRoots(dataset));
         }
         DatasetVersion version = await VersionAsync(dataset);
         string path = await artifacts.OpenVerifiedAsync(version.ManifestSha256);
@@ -154,8 +162,29 @@ public sealed class DatasetResolver(IGrainFactory grains, IArtifactStore artifac
 
     private async Task<LocalDataset> LoadLocalAsync(string dataset)
     {
-        string directory = DatasetNames.IsPath(dataset) ? dataset : await cache.MaterializeDatasetAsync(await VersionAsync(dataset));
+        if (DatasetNames.IsPath(dataset))
+        {
+            DatasetManifest manifest = await Task.Run(() => LoadUnderRoots(dataset));
+            return new LocalDataset(manifest.Directory, manifest);
+        }
+        string directory = await cache.MaterializeDatasetAsync(await VersionAsync(dataset));
         return new LocalDataset(directory, await Task.Run(() => DatasetManifest.Load(directory)));
+    }
+
+    /// <summary>
+    /// Loads a dataset path's manifest after checking that the manifest and every shard resolve (links followed) under
+    /// the import roots; anything else is refused with <see cref="PathRefused"/>.
+    /// </summary>
+    private DatasetManifest LoadUnderRoots(string dataset)
+    {
+        string file = dataset.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? dataset : Path.Combine(dataset, DatasetManifest.FileName);
+        string manifestFile = roots.Resolve(file) ?? throw new DatasetException($"Dataset '{dataset}' {PathRefused}");
+        DatasetManifest manifest = DatasetManifest.Load(manifestFile);
+        if (manifest.Train.Shards.Concat(manifest.Validation.Shards).Any(shard => roots.Resolve(manifest.GetShardPath(shard)) is null))
+        {
+            throw new DatasetException($"Dataset '{dataset}' {PathRefused}");
+        }
+        return manifest;
     }
 
     private static bool IsPinned(string reference) => DatasetNames.TryParse(reference, out _, out int? version) && version is not null;

@@ -54,7 +54,8 @@ public sealed class ArtifactClusterFixture : IAsyncLifetime
                 .UseInMemoryReminderService()
                 .AddActorAI(
                     new SiloResources(2, 1L << 30, 0, 0, ImmutableArray.Create("train", "serve")),
-                    Path.Combine(Root, silo.Configuration["Orleans:Name"]!));
+                    Path.Combine(Root, silo.Configuration["Orleans:Name"]!),
+                    [Path.GetTempPath()]);
         }
     }
 }

@@ -76,10 +76,15 @@ public sealed class ArtifactPlaneTests(ArtifactClusterFixture fixture)
         await Serving.ServingModels.ImportAsync(_client, "gc-kept", 3);
         string weights = (await _client.Cluster.GetGrain<Abstractions.Registry.IModelGrain>("gc-kept").ResolveAsync("1")).Artifact;
 
+        Data.Datasets.DatasetManifest prepared = await Datasets.PreparedDatasets.ByteAsync(17);
+        Abstractions.Datasets.DatasetRegistration dataset = await _client.PushDatasetAsync(prepared.Directory, "gc-kept");
+
         ArtifactGcReport collected = await _client.CollectArtifactGarbageAsync(TimeSpan.Zero);
         Assert.Contains(sha, collected.Deleted);
         Assert.DoesNotContain(weights, collected.Deleted);
         Assert.NotNull(await _client.GetArtifactAsync(weights));
+        Assert.All(dataset.Version.Files, f => Assert.DoesNotContain(f.Sha256, collected.Deleted));
+        Assert.All(dataset.Version.Files, f => Assert.Equal(2, Silos.Count(s => ArtifactClusterFixture.Holds(s, f.Sha256))));
         Assert.Equal(0, Silos.Count(s => ArtifactClusterFixture.Holds(s, sha)));
         Assert.Null(await _client.GetArtifactAsync(sha));
     }

@@ -77,6 +77,41 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task ADatasetPathOutsideTheImportRootsIsRefusedLikeAMissingOne()
+    {
+        // A real prepared dataset outside the roots (the test binaries' folder is not under the temp folder), and a link
+        // inside the roots that points at it.
+        string outside = Path.Combine(AppContext.BaseDirectory, $"outside-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(outside);
+        foreach (string file in Directory.EnumerateFiles(TrainingDataset.Directory))
+        {
+            File.Copy(file, Path.Combine(outside, Path.GetFileName(file)));
+        }
+        string link = Path.Combine(ClusterFixture.ImportRoot, $"link-{Guid.NewGuid():N}");
+        Directory.CreateSymbolicLink(link, outside);
+        string missing = Path.Combine(ClusterFixture.ImportRoot, $"missing-{Guid.NewGuid():N}");
+        try
+        {
+            ITrainingJobGrain job = Job($"roots-{Guid.NewGuid():N}");
+            string Refusal(string dataset, TrainingJobException error) => error.Message.Replace(dataset, "DATASET", StringComparison.Ordinal);
+
+            var outsideError = await Assert.ThrowsAsync<TrainingJobException>(() => job.SubmitAsync(Spec(2) with { Dataset = outside }));
+            var linkError = await Assert.ThrowsAsync<TrainingJobException>(() => job.SubmitAsync(Spec(2) with { Dataset = link }));
+            var missingError = await Assert.ThrowsAsync<TrainingJobException>(() => job.SubmitAsync(Spec(2) with { Dataset = missing }));
+
+            Assert.Contains("Artifacts:ImportRoots", missingError.Message, StringComparison.Ordinal);
+            Assert.Equal(Refusal(missing, missingError), Refusal(outside, outsideError));
+            Assert.Equal(Refusal(missing, missingError), Refusal(link, linkError));
+            Assert.DoesNotContain("bytes", outsideError.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(link);
+            Directory.Delete(outside, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ScalingTrainersMidJobKeepsTheLossCurve()
     {
         TrainingJobInfo fixedRun = await RunAsync($"fixed-{Guid.NewGuid():N}", Spec(2));
