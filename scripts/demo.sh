@@ -3,7 +3,8 @@
 #   1. build, start a dev silo (embedded dev profile: localhost clustering, in-memory storage, no server
 #      needed) in the background and wait until it is healthy;
 #   2. prepare the demo corpus (Debian's fortunes, scripts/corpus.sh) unless it is already prepared;
-#   3. train a small GPT on the cluster with 2 trainers and 2 parameter shards, with a live progress bar
+#   3. push it into the cluster's artifact store as dataset `fortunes` (actorai data push) and train a small
+#      GPT on it by name with 2 trainers and 2 parameter shards, with a live progress bar
 #      ($ACTORAI_DEMO_STEPS steps, default 400: about 8 minutes here);
 #   4. register the weights as a new version of model `fortune`, point its `production` alias at it and
 #      deploy `fortune@production` with 2 replicas;
@@ -64,9 +65,11 @@ else
   if [[ ! -f $DATA/manifest.json ]]; then
     "$ROOT/scripts/corpus.sh"
   fi
+  say "actorai data push: the prepared corpus into the cluster's artifact store as dataset 'fortunes'"
+  actorai data push "$DATA" --name fortunes
   JOB=demo-$(date +%Y%m%d-%H%M%S)
   say "actorai train: small GPT, 2 trainers + 2 parameter shards, $STEPS steps (job $JOB)"
-  actorai train --data "$DATA" --preset small --steps "$STEPS" --global-batch 16 --workers 2 --shards 2 \
+  actorai train --data fortunes --preset small --steps "$STEPS" --global-batch 16 --workers 2 --shards 2 \
     --lr 2e-3 --min-lr 2e-4 --warmup 20 --job-id "$JOB"
   say "actorai models register fortune --job $JOB"
   registered=$(actorai models register fortune --job "$JOB" --tag demo)
