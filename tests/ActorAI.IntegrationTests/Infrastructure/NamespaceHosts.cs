@@ -73,6 +73,19 @@ public sealed class NamespaceHosts : IAsyncLifetime
         }
     }
 
+    /// <summary>Starts again the silos of hosts whose silo was killed (<c>scripts/hosts.sh up</c> is idempotent).</summary>
+    public async Task RestartKilledSilosAsync()
+    {
+        ProcessResult up = await RunScriptAsync("up", Count.ToString());
+        Assert.True(up.ExitCode == 0, $"scripts/hosts.sh up {Count} exited {up.ExitCode}: {up.StandardError}");
+        await ReadStatusAsync();
+        Hosts = await Task.WhenAll(Hosts.Select(async h => h with { SiloAddress = await ReadSiloAddressAsync(h) }));
+    }
+
+    /// <summary>The CLI's options to reach the cluster: every host's gateway, the cluster id and the client certificate.</summary>
+    public string[] CliConnectionArguments =>
+        [.. Hosts.SelectMany(h => new[] { "--gateway", h.Gateway }), "--cluster-id", ClusterId, .. CliTlsArguments];
+
     /// <summary>SIGKILLs the silo of host <paramref name="host"/> (0-based, as in the script); the host stays.</summary>
     public async Task KillSiloAsync(int host)
     {
