@@ -286,11 +286,9 @@ internal sealed class ParameterShardGrain(
     {
         // The layout depends only on the model's shape; the weights of this throwaway model are never used.
         using var scope = NewDisposeScope();
-        using Gpt model = new(GptConfig.Preset(assignment.Spec.Model, VocabularyOf(assignment)));
+        using Gpt model = TrainingModel.NewModel(assignment.Spec);
         return new ParameterLayout(model);
     }
-
-    private static int VocabularyOf(ShardAssignment assignment) => TrainingModel.Vocabulary(assignment.Spec);
 
     private Tensor Loaded() => _parameters ?? throw new InvalidOperationException(
         $"parameter shard {this.GetPrimaryKeyString()} is not loaded (its silo may have restarted); the job restores it from the last checkpoint");

@@ -81,7 +81,7 @@ internal sealed class TrainerGrain(ComputeLanes lanes) : Grain, ITrainerGrain
             ComputeDevice.SetIntraOpThreads(spec.IntraOpThreads);
         }
         _device = ComputeDevice.Select("auto");
-        _model = new Gpt(TrainingModel.Config(spec), _device);
+        _model = TrainingModel.NewModel(spec, _device); // its initial weights are overwritten by every pull
         _model.train();
         _layout = new ParameterLayout(_model);
         _data = new DatasetTrainingData(spec.Dataset, spec.GlobalBatchRows, (ulong)spec.Seed);

@@ -1,13 +1,9 @@
 using System.Diagnostics;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
-using ActorAI.Compute.Checkpoints;
-using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
 using ActorAI.Grains.Storage;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ActorAI.Grains.Training;
 
@@ -173,16 +169,7 @@ internal sealed partial class TrainingJobGrain(
     private async Task InitializeAsync()
     {
         TrainingJobSpec spec = state.State.Spec!;
-        float[] flat = await Task.Run(() =>
-        {
-            using var scope = NewDisposeScope();
-            torch.manual_seed(spec.Seed);
-            using var model = new Gpt(TrainingModel.Config(spec));
-            var layout = new ParameterLayout(model);
-            var values = new float[layout.Count];
-            layout.ReadParameters(values);
-            return values;
-        });
+        float[] flat = await Task.Run(() => TrainingModel.InitialParameters(spec));
         var hashes = new string[spec.ParameterShards];
         for (int s = 0; s < spec.ParameterShards; s++)
         {
@@ -264,14 +251,13 @@ internal sealed partial class TrainingJobGrain(
         TrainingJobSpec spec = state.State.Spec!;
         long step = state.State.Step;
         TrainingCheckpoint checkpoint = state.State.LastCheckpoint!.Step == step ? state.State.LastCheckpoint : await SnapshotAsync(spec, step);
-        // Final weights: every slice pulled at the final version, written as an ordinary GPT checkpoint.
-        using var scope = NewDisposeScope();
-        using var model = new Gpt(TrainingModel.Config(spec));
-        var layout = new ParameterLayout(model);
-        var flat = new float[layout.Count];
+        // Final weights: every slice pulled at the final version, written as an ordinary GPT checkpoint. No tensor exists
+        // while the pulls are awaited; the tensor work runs synchronously on one thread, inside its own scope.
+        long total = TrainingModel.Config(spec).ParameterCount();
+        var flat = new float[total];
         for (int s = 0; s < spec.ParameterShards; s++)
         {
-            (long offset, int length) = layout.ShardRange(s, spec.ParameterShards);
+            (long offset, int length) = ParameterLayout.ShardRange(total, s, spec.ParameterShards);
             IParameterShardGrain shard = GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s));
             for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
             {
@@ -281,16 +267,13 @@ internal sealed partial class TrainingJobGrain(
             }
         }
         string path = artifacts.NewTemporaryPath(".safetensors");
-        await Task.Run(() =>
+        var metadata = new Dictionary<string, string>
         {
-            layout.WriteParameters(flat);
-            GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string>
-            {
-                ["actorai.job"] = JobId,
-                [ReferenceTrainer.StepKey] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["actorai.tokenizer"] = TrainingModel.Tokenizer(spec),
-            });
-        });
+            ["actorai.job"] = JobId,
+            [ReferenceTrainer.StepKey] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["actorai.tokenizer"] = TrainingModel.Tokenizer(spec),
+        };
+        await Task.Run(() => TrainingModel.SaveCheckpoint(spec, flat, path, metadata));
         string result = await artifacts.ImportAsync(path);
         await SaveAsync(state.State with { Status = TrainingJobStatus.Succeeded, Reason = null, LastCheckpoint = checkpoint, ResultArtifact = result });
         StopTimer();
