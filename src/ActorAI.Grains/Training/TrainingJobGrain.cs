@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using ActorAI.Abstractions;
+using ActorAI.Abstractions.Cluster;
 using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Training;
+using ActorAI.Grains.Placement;
 using ActorAI.Grains.Storage;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace ActorAI.Grains.Training;
 
@@ -18,6 +21,8 @@ internal sealed partial class TrainingJobGrain(
     [PersistentState("trainingjob", ProviderNames.GrainStorage)] IPersistentState<TrainingJobState> state,
     IArtifactStore artifacts,
     TimeProvider clock,
+    IClusterMembershipService membership,
+    ISiloMetadataCache metadata,
     ILogger<TrainingJobGrain> logger) : Grain, ITrainingJobGrain, IRemindable
 {
     private const string KeepAliveReminder = "training-job";
@@ -49,6 +54,7 @@ internal sealed partial class TrainingJobGrain(
         if (errors.Count == 0)
         {
             errors.AddRange(TrainingModel.CheckReferences(spec));
+            errors.AddRange(TrainingModel.CheckThreads(spec, SmallestTrainingSiloCores()));
         }
         if (errors.Count > 0)
         {
@@ -193,9 +199,11 @@ internal sealed partial class TrainingJobGrain(
         double lr = TrainingModel.Schedule(spec).At(step);
         var watch = Stopwatch.StartNew();
 
-        TrainerStepResult[] results = await Task.WhenAll(Enumerable.Range(0, workers).Select(rank =>
-            GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, rank))
-                .StepAsync(new TrainerStepRequest(JobId, spec, step, rank, workers))));
+        // Trainers compute in the background; each wait answers within a fraction of the response timeout, so a step
+        // may take longer than any message timeout.
+        ITrainerGrain[] trainers = [.. Enumerable.Range(0, workers).Select(rank => GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, rank)))];
+        await Task.WhenAll(trainers.Select((t, rank) => t.BeginStepAsync(new TrainerStepRequest(JobId, spec, step, rank, workers))));
+        TrainerStepResult[] results = await Task.WhenAll(trainers.Select(t => WaitForStepAsync(t, step)));
 
         if (spec.Mode == TrainingMode.Asynchronous)
         {
@@ -222,6 +230,17 @@ internal sealed partial class TrainingJobGrain(
         double clip = spec.GradientClip > 0 && norm > spec.GradientClip ? spec.GradientClip / (norm + 1e-6) : 1.0;
         await Task.WhenAll(shards.Select(s => s.ApplyAsync(step, lr, clip)));
         await CompleteStepAsync(spec, step, lr, norm, workers, results, apply.Elapsed.TotalMilliseconds, watch);
+    }
+
+    private static async Task<TrainerStepResult> WaitForStepAsync(ITrainerGrain trainer, long step)
+    {
+        while (true)
+        {
+            if (await trainer.WaitStepAsync(step) is { } result)
+            {
+                return result;
+            }
+        }
     }
 
     private async Task CompleteStepAsync(
@@ -324,6 +343,15 @@ internal sealed partial class TrainingJobGrain(
             return GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s))
                 .LoadAsync(new ShardAssignment(JobId, s, offset, length, spec, checkpoint.ShardArtifacts[s], checkpoint.Step));
         }));
+    }
+
+    // Cores of the smallest silo trainers may land on, where the silos advertise them.
+    private int? SmallestTrainingSiloCores()
+    {
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        var cores = ComputePlacementDirector.Eligible(active, metadata, ComputePlacement.TrainRole)
+            .Select(s => SiloResources.FromMetadata(metadata.GetSiloMetadata(s).Metadata)?.CpuCores).OfType<int>().ToList();
+        return cores.Count > 0 ? cores.Min() : null;
     }
 
     private IParameterShardGrain[] Shards(TrainingJobSpec spec) =>

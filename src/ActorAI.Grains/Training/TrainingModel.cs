@@ -65,6 +65,15 @@ internal static class TrainingModel
     /// <summary>Largest chunk of floats in one message (16 MiB).</summary>
     public const int ChunkFloats = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// IntraOpThreads against the cores of the smallest training silo, when the silos advertise them (otherwise each
+    /// trainer clamps it to its own cores).
+    /// </summary>
+    public static IReadOnlyList<string> CheckThreads(TrainingJobSpec spec, int? smallestSiloCores) =>
+        smallestSiloCores is int cores && spec.IntraOpThreads > cores
+            ? [$"IntraOpThreads ({spec.IntraOpThreads}) exceeds the {cores} cores of the smallest training silo; at most {cores}."]
+            : [];
+
     /// <summary>Checks what a spec refers to; every problem names the field.</summary>
     public static IReadOnlyList<string> CheckReferences(TrainingJobSpec spec)
     {
