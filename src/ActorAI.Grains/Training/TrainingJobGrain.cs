@@ -27,18 +27,20 @@ internal sealed partial class TrainingJobGrain(
 {
     private const string KeepAliveReminder = "training-job";
     private const int MaxConsecutiveFailures = 10;
-    private const int MaxMetrics = 10_000;
     private IGrainTimer? _timer;
 
     private string JobId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (state.State.LegacyMetrics.Count > 0)
+        {
+            await MoveLegacyMetricsAsync();
+        }
         if (state.State.Status == TrainingJobStatus.Running)
         {
             StartTimer();
         }
-        return Task.CompletedTask;
     }
 
     public async Task<TrainingJobInfo> SubmitAsync(TrainingJobSpec spec)
@@ -74,8 +76,22 @@ internal sealed partial class TrainingJobGrain(
 
     public Task<TrainingJobInfo> GetAsync() => Task.FromResult(Info());
 
-    public Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max) =>
-        Task.FromResult<IReadOnlyList<TrainingMetrics>>([.. state.State.Metrics.Where(m => m.Step > afterStep).Take(Math.Clamp(max, 1, 10_000))]);
+    public async Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max)
+    {
+        int limit = Math.Clamp(max, 1, MetricsPages.MaxRecords);
+        var found = new List<TrainingMetrics>();
+        foreach ((long page, int valid) in MetricsPages.PagesAfter(state.State.Metrics, afterStep))
+        {
+            IReadOnlyList<TrainingMetrics> records = await MetricsPage(page).ReadAsync();
+            // Records past the count are a write whose step the job never recorded (it failed before saving).
+            found.AddRange(records.Take(valid).Where(m => m.Step > afterStep).Take(limit - found.Count));
+            if (found.Count == limit)
+            {
+                break;
+            }
+        }
+        return found;
+    }
 
     public Task<TrainingJobInfo> CancelAsync() => EndAsync(TrainingJobStatus.Cancelled, "cancelled by a caller");
 
@@ -252,10 +268,15 @@ internal sealed partial class TrainingJobGrain(
             (double)spec.GlobalBatchRows * TrainingModel.BlockSize(spec) / watch.Elapsed.TotalSeconds,
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
             results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes));
+        // One step writes one small page; the job state records only where the history is.
+        MetricsIndex index = state.State.Metrics;
+        await MetricsPage(index.Count / MetricsPages.PageSize).PutAsync((int)(index.Count % MetricsPages.PageSize), [metrics]);
+        (MetricsIndex nextIndex, IReadOnlyList<long> dropped) = MetricsPages.Append(index, metrics);
         TrainingJobState next = state.State with
         {
             Step = done,
-            Metrics = Trim(state.State.Metrics.Add(metrics)),
+            Metrics = nextIndex,
+            LastMetrics = metrics,
             ConsecutiveFailures = 0,
         };
         if (spec.CheckpointInterval > 0 && done % spec.CheckpointInterval == 0 && done < spec.Steps)
@@ -263,7 +284,25 @@ internal sealed partial class TrainingJobGrain(
             next = next with { LastCheckpoint = await SnapshotAsync(spec, done) };
         }
         await SaveAsync(next);
+        await Task.WhenAll(dropped.Select(page => MetricsPage(page).ClearAsync()));
     }
+
+    private async Task MoveLegacyMetricsAsync()
+    {
+        MetricsIndex index = MetricsIndex.Empty;
+        foreach (TrainingMetrics[] page in state.State.LegacyMetrics.Chunk(MetricsPages.PageSize))
+        {
+            await MetricsPage(index.Count / MetricsPages.PageSize).PutAsync(0, page);
+            foreach (TrainingMetrics m in page)
+            {
+                index = MetricsPages.Append(index, m).Next;
+            }
+        }
+        state.State = state.State with { LegacyMetrics = [], Metrics = index, LastMetrics = state.State.LegacyMetrics[^1] };
+        await state.WriteStateAsync();
+    }
+
+    private ITrainingMetricsPageGrain MetricsPage(long page) => GrainFactory.GetGrain<ITrainingMetricsPageGrain>(MetricsPages.Key(JobId, page));
 
     private async Task FinishAsync()
     {
@@ -377,14 +416,11 @@ internal sealed partial class TrainingJobGrain(
         await state.WriteStateAsync();
     }
 
-    private static System.Collections.Immutable.ImmutableList<TrainingMetrics> Trim(System.Collections.Immutable.ImmutableList<TrainingMetrics> metrics) =>
-        metrics.Count > MaxMetrics ? metrics.RemoveRange(0, metrics.Count - MaxMetrics) : metrics;
-
     private TrainingJobInfo Info()
     {
         TrainingJobState s = state.State;
         return new TrainingJobInfo(JobId, s.Spec!, s.Spec is null ? TrainingJobStatus.Pending : s.Status, s.Reason, s.Step, s.Workers,
-            s.LastCheckpoint, s.Metrics.Count > 0 ? s.Metrics[^1] : null, s.ResultArtifact, s.SubmittedAt, s.UpdatedAt, s.Recoveries);
+            s.LastCheckpoint, s.LastMetrics, s.ResultArtifact, s.SubmittedAt, s.UpdatedAt, s.Recoveries);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId}: {Parameters} parameters over {Shards} shards initialised")]
