@@ -2,6 +2,7 @@ using ActorAI.Abstractions.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ActorAI.Grains.Placement;
+using ActorAI.Grains.Serving;
 using ActorAI.Grains.Storage;
 using ActorAI.Grains.Training;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -23,6 +24,7 @@ public static class ActorAISiloBuilderExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IArtifactStore>(new FileArtifactStore(artifactDirectory));
         builder.Services.TryAddSingleton<ComputeLanes>();
+        builder.Services.TryAddSingleton<ServingModelLoader>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata()));
