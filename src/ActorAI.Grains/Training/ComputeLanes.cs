@@ -14,6 +14,9 @@ internal class ComputeLanes
     /// <summary>Cores of this process: the most intra-op threads one piece of work may use.</summary>
     public int Cores { get; } = Environment.ProcessorCount;
 
+    /// <summary>The silo's intra-op thread count (as configured when the lanes were made): work that asks for none runs with it.</summary>
+    public int DefaultThreads { get; } = torch.get_num_threads();
+
     /// <summary>
     /// Runs <paramref name="work"/> on a lane with <paramref name="intraOpThreads"/> LibTorch threads (clamped to
     /// <see cref="Cores"/>; 0 keeps the process's setting).
@@ -25,7 +28,7 @@ internal class ComputeLanes
         await _lanes.WaitAsync().ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => WithThreads(work, threads)).ConfigureAwait(false);
+            return await Task.Run(() => WithThreads(work, threads > 0 ? threads : DefaultThreads)).ConfigureAwait(false);
         }
         finally
         {
@@ -35,15 +38,11 @@ internal class ComputeLanes
 
     // TorchSharp has no per-call thread count, and torch.set_num_threads is process-wide in effect: with LibTorch's
     // OpenMP build it sets the calling thread's OpenMP team size *and* the default every thread adopts on its first
-    // parallel op. So a lane owns the setting while its work runs on this thread and restores the previous value
-    // afterwards: a job's thread count never outlives its step on a pool thread, nor becomes the silo's default.
-    private static T WithThreads<T>(Func<T> work, int threads)
+    // parallel op. So a lane owns the setting while its work runs on this thread and then puts the silo's default
+    // back (not the thread's previous value, which another lane's work may have left): a job's thread count never
+    // outlives its step on a pool thread, nor becomes the silo's default.
+    private T WithThreads<T>(Func<T> work, int threads)
     {
-        if (threads == 0)
-        {
-            return work();
-        }
-        int previous = torch.get_num_threads();
         torch.set_num_threads(threads);
         try
         {
@@ -51,7 +50,7 @@ internal class ComputeLanes
         }
         finally
         {
-            torch.set_num_threads(previous);
+            torch.set_num_threads(DefaultThreads);
         }
     }
 

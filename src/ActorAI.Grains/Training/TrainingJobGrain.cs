@@ -31,6 +31,8 @@ internal sealed partial class TrainingJobGrain(
 
     private string JobId => this.GetPrimaryKeyString();
 
+    private TrainingMetricsLog MetricsLog => new(GrainFactory, JobId);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (state.State.LegacyMetrics.Count > 0)
@@ -76,22 +78,8 @@ internal sealed partial class TrainingJobGrain(
 
     public Task<TrainingJobInfo> GetAsync() => Task.FromResult(Info());
 
-    public async Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max)
-    {
-        int limit = Math.Clamp(max, 1, MetricsPages.MaxRecords);
-        var found = new List<TrainingMetrics>();
-        foreach ((long page, int valid) in MetricsPages.PagesAfter(state.State.Metrics, afterStep))
-        {
-            IReadOnlyList<TrainingMetrics> records = await MetricsPage(page).ReadAsync();
-            // Records past the count are a write whose step the job never recorded (it failed before saving).
-            found.AddRange(records.Take(valid).Where(m => m.Step > afterStep).Take(limit - found.Count));
-            if (found.Count == limit)
-            {
-                break;
-            }
-        }
-        return found;
-    }
+    public Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max) =>
+        MetricsLog.ReadAsync(state.State.Metrics, afterStep, Math.Clamp(max, 1, MetricsPages.MaxRecords));
 
     public Task<TrainingJobInfo> CancelAsync() => EndAsync(TrainingJobStatus.Cancelled, "cancelled by a caller");
 
@@ -269,9 +257,7 @@ internal sealed partial class TrainingJobGrain(
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
             results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes));
         // One step writes one small page; the job state records only where the history is.
-        MetricsIndex index = state.State.Metrics;
-        await MetricsPage(index.Count / MetricsPages.PageSize).PutAsync((int)(index.Count % MetricsPages.PageSize), [metrics]);
-        (MetricsIndex nextIndex, IReadOnlyList<long> dropped) = MetricsPages.Append(index, metrics);
+        (MetricsIndex nextIndex, IReadOnlyList<long> dropped) = await MetricsLog.AppendAsync(state.State.Metrics, metrics);
         TrainingJobState next = state.State with
         {
             Step = done,
@@ -284,25 +270,15 @@ internal sealed partial class TrainingJobGrain(
             next = next with { LastCheckpoint = await SnapshotAsync(spec, done) };
         }
         await SaveAsync(next);
-        await Task.WhenAll(dropped.Select(page => MetricsPage(page).ClearAsync()));
+        await MetricsLog.ClearAsync(dropped);
     }
 
     private async Task MoveLegacyMetricsAsync()
     {
-        MetricsIndex index = MetricsIndex.Empty;
-        foreach (TrainingMetrics[] page in state.State.LegacyMetrics.Chunk(MetricsPages.PageSize))
-        {
-            await MetricsPage(index.Count / MetricsPages.PageSize).PutAsync(0, page);
-            foreach (TrainingMetrics m in page)
-            {
-                index = MetricsPages.Append(index, m).Next;
-            }
-        }
+        MetricsIndex index = await MetricsLog.ImportAsync(state.State.LegacyMetrics);
         state.State = state.State with { LegacyMetrics = [], Metrics = index, LastMetrics = state.State.LegacyMetrics[^1] };
         await state.WriteStateAsync();
     }
-
-    private ITrainingMetricsPageGrain MetricsPage(long page) => GrainFactory.GetGrain<ITrainingMetricsPageGrain>(MetricsPages.Key(JobId, page));
 
     private async Task FinishAsync()
     {
