@@ -42,6 +42,24 @@ wait_healthy() {
   done
 }
 
+# ensure_apt_lists: `apt-get download` (and install) needs package lists, which a fresh machine or container image
+# does not have until `apt-get update` has run ("no package lists" / "Unable to locate package"). Runs it when
+# $ACTORAI_APT_LISTS_DIR (default /var/lib/apt/lists) holds no *_Packages file (plain or compressed); as root, or
+# through `sudo -n` otherwise. Every script that downloads Debian packages calls this first.
+ensure_apt_lists() {
+  local lists=${ACTORAI_APT_LISTS_DIR:-/var/lib/apt/lists}
+  if compgen -G "$lists/*_Packages*" >/dev/null; then
+    return
+  fi
+  local runner=()
+  if ((EUID != 0)); then
+    command -v sudo >/dev/null || fail "no apt package lists in $lists and no sudo to run 'apt-get update'; run it as root first"
+    runner=(sudo -n)
+  fi
+  say "no apt package lists in $lists: running apt-get update"
+  "${runner[@]}" apt-get update -q >&2 || fail "apt-get update failed; the package lists are needed to download Debian packages"
+}
+
 # random_key: a fresh API key.
 random_key() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 

@@ -4,7 +4,8 @@
 #
 #   scripts/corpus.sh [actorai data prepare options...]
 #
-# Downloads the two packages with `apt-get download` (no installation, no root needed) and unpacks them with
+# Downloads the two packages with `apt-get download` (no installation; root, or sudo, only for the `apt-get update`
+# a machine that never ran it needs — see ensure_apt_lists in common.sh) and unpacks them with
 # `dpkg-deb -x` into a temporary directory, then copies the fortune files (not the .dat indexes, not the .u8
 # symlinks) as NAME.txt into $ACTORAI_CORPUS_DIR/text (default .actorai/corpus/fortunes/text); a corpus already
 # there is reused. Then runs `actorai data prepare` on it into $ACTORAI_CORPUS_DIR/prepared (byte tokenizer and
@@ -25,6 +26,7 @@ download_corpus() {
   if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
     fail "apt-get and dpkg-deb are needed to fetch Debian's fortunes packages"
   fi
+  ensure_apt_lists
   local work
   work=$(mktemp -d)
   # shellcheck disable=SC2064  # expand $work now
@@ -34,7 +36,7 @@ download_corpus() {
   ((EUID != 0)) || sandbox=(-o APT::Sandbox::User=root)
   say "downloading ${PACKAGES[*]} with apt-get"
   (cd "$work" && apt-get download -q "${sandbox[@]}" "${PACKAGES[@]}" >&2) ||
-    fail "apt-get download ${PACKAGES[*]} failed (no package lists? run 'apt-get update' first)"
+    fail "apt-get download ${PACKAGES[*]} failed"
   local deb
   for deb in "$work"/*.deb; do
     dpkg-deb -x "$deb" "$work/root"

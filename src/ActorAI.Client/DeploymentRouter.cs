@@ -70,9 +70,14 @@ internal sealed class DeploymentRouter(IGrainFactory grains, TimeProvider clock)
                     {
                         overloaded = o;
                     }
-                    else if (ex is not ReplicaUnavailableException)
+                    else
                     {
-                        _suspects[replica] = clock.GetUtcNow() + SuspectFor;
+                        if (ex is not ReplicaUnavailableException)
+                        {
+                            _suspects[replica] = clock.GetUtcNow() + SuspectFor;
+                        }
+                        // Unreachable, or refusing (draining, or failed): the deployment re-polls it now rather than at
+                        // its next tick, and replaces it if it failed.
                         _ = grains.GetGrain<IDeploymentGrain>(deployment).ReportReplicaFailureAsync(replica);
                     }
                     _tables.TryRemove(deployment, out _);

@@ -2,6 +2,9 @@ using System.Collections.Immutable;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Cluster;
 using ActorAI.Grains.Hosting;
+using ActorAI.Grains.Serving;
+using ActorAI.Grains.Tests.Serving;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace ActorAI.Grains.Tests;
@@ -31,10 +34,14 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
-        public void Configure(ISiloBuilder siloBuilder) => siloBuilder
-            .AddMemoryGrainStorage(ProviderNames.GrainStorage)
-            .UseInMemoryReminderService()
-            .AddActorAI(Resources, ArtifactDirectory, [ImportRoot]);
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder
+                .AddMemoryGrainStorage(ProviderNames.GrainStorage)
+                .UseInMemoryReminderService()
+                .AddActorAI(Resources, ArtifactDirectory, [ImportRoot]);
+            siloBuilder.Services.AddSingleton<ServingModelLoader, FaultInjectingModelLoader>();
+        }
     }
 }
 

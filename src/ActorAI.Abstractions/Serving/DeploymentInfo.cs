@@ -11,6 +11,8 @@ public enum ReplicaState
     Draining,
     /// <summary>Could not load (see the deployment's last error).</summary>
     Failed,
+    /// <summary>Loaded, but its decode loop failed: it refuses requests, and its deployment replaces it.</summary>
+    Faulted,
 }
 
 /// <summary>Lifecycle of a deployment.</summary>

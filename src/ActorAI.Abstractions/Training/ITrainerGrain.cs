@@ -30,11 +30,26 @@ public sealed record TrainerStepResult(
     [property: Id(4)] long Bytes,
     [property: Id(5)] int RefusedPushes = 0);
 
-/// <summary>A model replica (key: <c>job/rank</c>): pulls parameters, computes gradients on its slice, pushes them.</summary>
+/// <summary>
+/// A model replica (key: <c>job/rank</c>): pulls parameters, computes gradients on its slice, pushes them. A step runs
+/// in the background: <see cref="BeginStepAsync"/> returns at once and <see cref="WaitStepAsync"/> answers within a
+/// short window, so no call lasts as long as the step — a step may take longer than the response timeout.
+/// </summary>
 [Alias("ActorAI.ITrainerGrain")]
 public interface ITrainerGrain : IGrainWithStringKey
 {
-    /// <summary>Runs one step's pull → forward/backward → push.</summary>
-    [Alias("Step")]
-    Task<TrainerStepResult> StepAsync(TrainerStepRequest request);
+    /// <summary>
+    /// Starts one step's pull → forward/backward → push and returns at once. The same step again while it runs is a
+    /// no-op; a new step (or a retried one whose attempt ended) starts once the previous attempt has stopped.
+    /// </summary>
+    [Alias("BeginStep")]
+    Task BeginStepAsync(TrainerStepRequest request);
+
+    /// <summary>
+    /// The result of <paramref name="step"/> once it is done, or null when it is still computing after a wait of a
+    /// fraction of the response timeout (call again). Throws the step's failure, or when this trainer is not running
+    /// that step (it was reactivated, e.g. after its silo was lost).
+    /// </summary>
+    [Alias("WaitStep"), Orleans.Concurrency.AlwaysInterleave]
+    Task<TrainerStepResult?> WaitStepAsync(long step);
 }

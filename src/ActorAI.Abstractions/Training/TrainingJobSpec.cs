@@ -18,14 +18,21 @@ public enum TrainingMode
 /// <param name="ParameterShards">Parameter shards the flattened parameters are split over.</param>
 /// <param name="Mode">Synchronous or asynchronous updates.</param>
 /// <param name="Staleness">Asynchronous mode: how many versions old a gradient's parameters may be.</param>
-/// <param name="CheckpointInterval">Snapshot every N steps (0: only at the end).</param>
+/// <param name="CheckpointInterval">
+/// Snapshot every N steps (0: only at the end). Default <see cref="DefaultCheckpointInterval"/> (50): losing a silo costs
+/// at most that many steps of work, for one snapshot of the weights and AdamW moments (3× the parameters) per 50 steps.
+/// </param>
 /// <param name="LearningRate">Peak learning rate.</param>
 /// <param name="MinLearningRate">Final learning rate of the cosine decay.</param>
 /// <param name="WarmupSteps">Linear warm-up steps.</param>
 /// <param name="WeightDecay">AdamW decoupled weight decay.</param>
 /// <param name="GradientClip">Global gradient-norm clip (0: off).</param>
 /// <param name="Seed">Seed of the initial weights and of the data order.</param>
-/// <param name="IntraOpThreads">LibTorch threads per trainer (0: LibTorch's default).</param>
+/// <param name="IntraOpThreads">
+/// LibTorch threads per trainer while it computes (0: LibTorch's default). At most the cores of the smallest training
+/// silo: a job asking for more is refused where the silos advertise their cores, and clamped to the cores otherwise.
+/// </param>
+/// <param name="CheckpointsToKeep">Checkpoints kept in the artifact store (the newest ones); at least 1. Default 3.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingJobSpec")]
 public sealed record TrainingJobSpec(
     [property: Id(0)] string Model,
@@ -36,15 +43,22 @@ public sealed record TrainingJobSpec(
     [property: Id(5)] int ParameterShards = 2,
     [property: Id(6)] TrainingMode Mode = TrainingMode.Synchronous,
     [property: Id(7)] int Staleness = 1,
-    [property: Id(8)] int CheckpointInterval = 0,
+    [property: Id(8)] int CheckpointInterval = TrainingJobSpec.DefaultCheckpointInterval,
     [property: Id(9)] double LearningRate = 1e-3,
     [property: Id(10)] double MinLearningRate = 1e-4,
     [property: Id(11)] int WarmupSteps = 100,
     [property: Id(12)] double WeightDecay = 0.1,
     [property: Id(13)] double GradientClip = 1.0,
     [property: Id(14)] long Seed = 1337,
-    [property: Id(15)] int IntraOpThreads = 0)
+    [property: Id(15)] int IntraOpThreads = 0,
+    [property: Id(16)] int CheckpointsToKeep = TrainingJobSpec.DefaultCheckpointsToKeep)
 {
+    /// <summary>Steps between checkpoints when the spec does not say: bounds the work a lost silo costs.</summary>
+    public const int DefaultCheckpointInterval = 50;
+
+    /// <summary>Checkpoints kept when the spec does not say.</summary>
+    public const int DefaultCheckpointsToKeep = 3;
+
     /// <summary>The most trainers or shards a job may have.</summary>
     public const int MaxWorkers = 256;
 
@@ -67,6 +81,7 @@ public sealed record TrainingJobSpec(
         if (WeightDecay < 0 || !double.IsFinite(WeightDecay)) errors.Add($"WeightDecay must be >= 0 (was {WeightDecay}).");
         if (GradientClip < 0 || !double.IsFinite(GradientClip)) errors.Add($"GradientClip must be >= 0 (was {GradientClip}).");
         if (IntraOpThreads < 0) errors.Add($"IntraOpThreads must be >= 0 (was {IntraOpThreads}).");
+        if (CheckpointsToKeep < 1) errors.Add($"CheckpointsToKeep must be at least 1 (was {CheckpointsToKeep}).");
         return errors;
     }
 }

@@ -134,7 +134,7 @@ internal static class DeploymentRendering
     private static string StateMarkup(ReplicaState state) => state switch
     {
         ReplicaState.Ready => "[green]ready[/]",
-        ReplicaState.Failed => "[red]failed[/]",
+        ReplicaState.Failed or ReplicaState.Faulted => $"[red]{StateName(state)}[/]",
         _ => $"[yellow]{StateName(state)}[/]",
     };
 

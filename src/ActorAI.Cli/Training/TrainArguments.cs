@@ -86,8 +86,15 @@ internal sealed partial class TrainArguments
     public Option<int> CheckpointInterval { get; } = new("--checkpoint-interval")
     {
         HelpName = "N",
-        Description = "Checkpoint every N steps (0: only at the end); a recovered job resumes from the last one.",
+        Description = "Checkpoint every N steps (0: only at the end); a job that loses a silo resumes from the last one, so at most N steps are redone.",
         DefaultValueFactory = _ => Defaults.CheckpointInterval,
+    };
+
+    public Option<int> KeepCheckpoints { get; } = new("--keep-checkpoints")
+    {
+        HelpName = "N",
+        Description = "Checkpoints kept in the artifact store (the newest N, at least 1).",
+        DefaultValueFactory = _ => Defaults.CheckpointsToKeep,
     };
 
     public Option<double> LearningRate { get; } = new("--lr") { HelpName = "RATE", Description = "Peak learning rate.", DefaultValueFactory = _ => Defaults.LearningRate };
@@ -133,7 +140,7 @@ internal sealed partial class TrainArguments
     /// <summary>Every option, in the order help lists them.</summary>
     public IReadOnlyList<Option> All =>
     [
-        Data, Preset, Steps, GlobalBatch, Workers, Shards, Async, Staleness, CheckpointInterval,
+        Data, Preset, Steps, GlobalBatch, Workers, Shards, Async, Staleness, CheckpointInterval, KeepCheckpoints,
         LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, JobId, Detach, Local,
     ];
 
@@ -171,7 +178,8 @@ internal sealed partial class TrainArguments
             WeightDecay: parse.GetValue(WeightDecay),
             GradientClip: parse.GetValue(Clip),
             Seed: parse.GetValue(Seed),
-            IntraOpThreads: parse.GetValue(Threads));
+            IntraOpThreads: parse.GetValue(Threads),
+            CheckpointsToKeep: parse.GetValue(KeepCheckpoints));
     }
 
     /// <summary>--job-id, else <c>train-</c> and the UTC time to the second.</summary>
@@ -242,7 +250,7 @@ internal sealed partial class TrainArguments
     }
 
     // Spec property names as they start the validator's messages; longest first so that MinLearningRate wins over LearningRate.
-    [GeneratedRegex(@"\b(GlobalBatchRows|ParameterShards|CheckpointInterval|MinLearningRate|LearningRate|WarmupSteps|WeightDecay|GradientClip|IntraOpThreads|Staleness|Workers|Dataset|Model|Steps)\b")]
+    [GeneratedRegex(@"\b(GlobalBatchRows|ParameterShards|CheckpointInterval|CheckpointsToKeep|MinLearningRate|LearningRate|WarmupSteps|WeightDecay|GradientClip|IntraOpThreads|Staleness|Workers|Dataset|Model|Steps)\b")]
     private static partial Regex PropertyName();
 
     private string? OptionFor(string property) => property switch
@@ -255,6 +263,7 @@ internal sealed partial class TrainArguments
         nameof(TrainingJobSpec.ParameterShards) => Shards.Name,
         nameof(TrainingJobSpec.Staleness) => Staleness.Name,
         nameof(TrainingJobSpec.CheckpointInterval) => CheckpointInterval.Name,
+        nameof(TrainingJobSpec.CheckpointsToKeep) => KeepCheckpoints.Name,
         nameof(TrainingJobSpec.LearningRate) => LearningRate.Name,
         nameof(TrainingJobSpec.MinLearningRate) => MinLearningRate.Name,
         nameof(TrainingJobSpec.WarmupSteps) => Warmup.Name,

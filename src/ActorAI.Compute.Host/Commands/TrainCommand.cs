@@ -71,7 +71,7 @@ internal static class TrainCommand
             using var dataset = new DatasetTrainingData(parse.GetValue(data)!, options.GlobalBatchRows, (ulong)options.Seed);
             options = options with { CheckpointMetadata = new Dictionary<string, string> { [TokenizerKey] = dataset.Manifest.Tokenizer } };
 
-            torch.manual_seed(options.Seed);
+            torch.manual_seed(options.Seed); // dropout draws from the process-wide generator; this process runs one job
             long startStep = 0;
             AdamWOptimizer? optimizer = null;
             Gpt model;
@@ -90,7 +90,7 @@ internal static class TrainCommand
             else
             {
                 GptConfig config = GptConfig.Preset(parse.GetValue(preset)!, dataset.Manifest.VocabularySize) with { Dropout = parse.GetValue(dropout) };
-                model = new Gpt(config, target);
+                model = Gpt.Create(config, options.Seed, target); // the weights a cluster job with this seed starts from
             }
             using (model)
             {

@@ -15,8 +15,12 @@ public sealed class Gpt : Module<Tensor, Tensor>
     private readonly Transformer transformer;
     private readonly Linear? lm_head; // absent when tied: the head is the token embedding
 
-    /// <summary>Builds the model with GPT-2's initialisation on <paramref name="device"/>.</summary>
-    public Gpt(GptConfig config, Device? device = null) : base(nameof(Gpt))
+    /// <summary>
+    /// Builds the model with GPT-2's initialisation on <paramref name="device"/>, drawing the initial weights from
+    /// <paramref name="generator"/> — or from LibTorch's process-wide generator when null, which anything else in the
+    /// process may draw from or reseed meanwhile: pass a generator wherever the weights must follow from a seed.
+    /// </summary>
+    public Gpt(GptConfig config, Device? device = null, Generator? generator = null) : base(nameof(Gpt))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -24,11 +28,21 @@ public sealed class Gpt : Module<Tensor, Tensor>
         transformer = new Transformer(config);
         lm_head = config.TiedHead ? null : Linear(config.Embedding, config.VocabularySize, hasBias: false);
         RegisterComponents();
-        Initialise();
+        Initialise(generator);
         if (device is not null && device.type != DeviceType.CPU)
         {
             this.to(device);
         }
+    }
+
+    /// <summary>
+    /// Builds the model with initial weights that follow from <paramref name="seed"/> alone (a generator of its own),
+    /// whatever else in the process draws from or reseeds LibTorch's process-wide generator meanwhile.
+    /// </summary>
+    public static Gpt Create(GptConfig config, long seed, Device? device = null)
+    {
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
+        return new Gpt(config, device, generator);
     }
 
     /// <summary>The shape of this model.</summary>
@@ -100,7 +114,8 @@ public sealed class Gpt : Module<Tensor, Tensor>
         ? functional.linear(x, transformer.TokenEmbedding.weight!)
         : lm_head.call(x);
 
-    private void Initialise()
+    // Tensor.normal_ rather than init.normal_: TorchSharp 0.107's init.normal_ takes a generator and ignores it.
+    private void Initialise(Generator? generator)
     {
         using var noGrad = torch.no_grad();
         foreach ((string name, Parameter p) in named_parameters())
@@ -115,14 +130,14 @@ public sealed class Gpt : Module<Tensor, Tensor>
             }
             else
             {
-                init.normal_(p, 0.0, 0.02);
+                p.normal_(0.0, 0.02, generator);
             }
         }
         // GPT-2: residual projections scaled by 1/sqrt(2·layers) so the residual stream's variance stays bounded.
         double std = 0.02 / Math.Sqrt(2.0 * Config.Layers);
         foreach (Linear projection in transformer.Blocks.SelectMany(b => b.ResidualProjections))
         {
-            init.normal_(projection.weight, 0.0, std);
+            projection.weight!.normal_(0.0, std, generator);
         }
     }
 

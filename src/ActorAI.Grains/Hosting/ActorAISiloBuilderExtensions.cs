@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using ActorAI.Grains.Artifacts;
 using ActorAI.Grains.Datasets;
 using ActorAI.Grains.Placement;
+using ActorAI.Grains.Serving;
 using ActorAI.Grains.Storage;
 using ActorAI.Grains.Training;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -37,6 +38,7 @@ public static class ActorAISiloBuilderExtensions
         builder.Services.TryAddSingleton(new ImportRoots(importRoots ?? []));
         builder.Services.TryAddSingleton<ComputeLanes>();
         builder.Services.AddActorAIDatasets(Path.Combine(artifactDirectory, "materialized"));
+        builder.Services.TryAddSingleton<ServingModelLoader>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata())

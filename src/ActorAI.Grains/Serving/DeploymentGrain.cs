@@ -196,6 +196,7 @@ internal sealed partial class DeploymentGrain(
             }
             await FollowVersionsAsync(spec);
             await PollAsync();
+            await RetireAsync(ReplicaPlanner.ToReplace(state.State.Replicas.Where(r => !_draining.ContainsKey(r.Id)), _loads), "faulted");
             Autoscale(spec);
             await StartMissingAsync(spec);
             await DrainUnwantedAsync();
@@ -381,6 +382,13 @@ internal sealed partial class DeploymentGrain(
                 unwanted.AddRange(group); // an old version: only once the new one serves
             }
         }
+        await RetireAsync(unwanted, "unwanted");
+    }
+
+    // Out of the routing table and the state at once; draining (which waits for their running requests) goes on while
+    // reconciling, scaling and failover carry on — a retired replica's place is taken by a new one.
+    private async Task RetireAsync(IReadOnlyList<ReplicaRecord> unwanted, string why)
+    {
         if (unwanted.Count == 0)
         {
             return;
@@ -394,9 +402,9 @@ internal sealed partial class DeploymentGrain(
         var gone = unwanted.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         state.State = state.State with { Replicas = state.State.Replicas.RemoveAll(r => gone.Contains(r.Id)), UpdatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
-        // Draining waits for the replicas' running requests; reconciling (and scaling, and failover) goes on meanwhile.
         foreach (string id in gone)
         {
+            LogRetired(logger, Name, id, why);
             _ = DrainThenForgetAsync(id);
         }
     }
@@ -495,6 +503,9 @@ internal sealed partial class DeploymentGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} did not start")]
     private static partial void LogStartFailed(ILogger logger, Exception ex, string deployment, string replica);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deployment {Deployment}: replica {Replica} retired ({Why})")]
+    private static partial void LogRetired(ILogger logger, string deployment, string replica, string why);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Deployment {Deployment}: replica {Replica} could not be drained")]
     private static partial void LogDrainFailed(ILogger logger, Exception ex, string deployment, string replica);

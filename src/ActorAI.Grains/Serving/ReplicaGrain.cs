@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Serving;
-using ActorAI.Compute.Checkpoints;
-using ActorAI.Compute.Devices;
 using ActorAI.Compute.Generation;
 using ActorAI.Compute.Models;
 using ActorAI.Data.Tokenizers;
@@ -31,6 +29,7 @@ internal sealed partial class ReplicaGrain(
     [PersistentState("replica", ProviderNames.GrainStorage)] IPersistentState<ReplicaGrainState> state,
     IArtifactStore artifacts,
     TokenizerResolver tokenizers,
+    ServingModelLoader loader,
     TimeProvider clock,
     ILocalSiloDetails silo,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
@@ -104,7 +103,7 @@ internal sealed partial class ReplicaGrain(
                 prompt = [loaded.Tokenizer.EndOfTextId]; // an empty prompt starts a document, as GPT-2 does
             }
             SamplingOptions options = Sampling(request.Parameters, prompt.Length, loaded.Engine.ContextLength);
-            using GenerationStream stream = loaded.Engine.TrySubmit(prompt, options)
+            using GenerationStream stream = Submit(loaded, prompt, options)
                 ?? throw new ServiceOverloadedException(
                     $"replica '{Id}' has {loaded.Engine.Outstanding} requests outstanding (max_batch {spec.MaxBatch} + max_queue {spec.MaxQueue})",
                     TimeSpan.FromSeconds(1));
@@ -120,7 +119,7 @@ internal sealed partial class ReplicaGrain(
                     await Task.WhenAny(Task.Delay(StreamInterval, clock, cancellationToken), stream.Ended);
                     cancellationToken.ThrowIfCancellationRequested();
                 }
-                if (!await stream.Events.WaitToReadAsync(cancellationToken))
+                if (!await WaitToReadAsync(loaded, stream, cancellationToken))
                 {
                     break;
                 }
@@ -153,6 +152,44 @@ internal sealed partial class ReplicaGrain(
     }
 
     public Task<ReplicaLoad> GetLoadAsync() => Task.FromResult(Load());
+
+    // A failed decode loop is this replica's failure, not the request's: the router retries elsewhere (when nothing was
+    // sent yet) and the deployment, seeing Faulted, replaces the replica.
+    private GenerationStream? Submit(Loaded loaded, int[] prompt, SamplingOptions options)
+    {
+        try
+        {
+            return loaded.Engine.TrySubmit(prompt, options);
+        }
+        catch (InvalidOperationException ex) when (loaded.Engine.Fault is not null)
+        {
+            throw Faulted(loaded, ex);
+        }
+    }
+
+    private ValueTask<bool> WaitToReadAsync(Loaded loaded, GenerationStream stream, CancellationToken cancellationToken)
+    {
+        ValueTask<bool> wait = stream.Events.WaitToReadAsync(cancellationToken);
+        return wait.IsCompletedSuccessfully ? wait : new ValueTask<bool>(Awaited(wait));
+
+        async Task<bool> Awaited(ValueTask<bool> pending)
+        {
+            try
+            {
+                return await pending;
+            }
+            catch (Exception ex) when (loaded.Engine.Fault is not null && ex is not OperationCanceledException)
+            {
+                throw Faulted(loaded, ex);
+            }
+        }
+    }
+
+    private ReplicaUnavailableException Faulted(Loaded loaded, Exception error)
+    {
+        LogFaulted(logger, loaded.Engine.Fault ?? error, Id);
+        return new ReplicaUnavailableException($"replica '{Id}' failed: {loaded.Engine.Fault?.Message ?? error.Message}");
+    }
 
     public async Task DrainAsync()
     {
@@ -191,7 +228,7 @@ internal sealed partial class ReplicaGrain(
             ITextTokenizer tokenizer = await tokenizers.ForReplicaAsync(spec); // a bpe: tokenizer comes from the version's artifacts
             _loaded = await Task.Run(() =>
             {
-                Gpt model = GptCheckpoint.Load(path, ComputeDevice.Select());
+                Gpt model = loader.Load(spec, path);
                 return new Loaded(spec, model, tokenizer, new GenerationEngine(model, tokenizer, spec.MaxBatch, spec.MaxQueue, $"replica {Id}"));
             });
             LogLoaded(logger, Id, spec.Model, spec.Version, spec.Artifact);
@@ -208,7 +245,11 @@ internal sealed partial class ReplicaGrain(
     {
         int outstanding = _loaded?.Engine.Outstanding ?? 0;
         int active = _loaded?.Engine.Active ?? 0;
-        ReplicaState s = _draining ? ReplicaState.Draining : _loaded is not null ? ReplicaState.Ready : _failed ? ReplicaState.Failed : ReplicaState.Loading;
+        ReplicaState s = _draining ? ReplicaState.Draining
+            : _loaded?.Engine.Fault is not null ? ReplicaState.Faulted
+            : _loaded is not null ? ReplicaState.Ready
+            : _failed ? ReplicaState.Failed
+            : ReplicaState.Loading;
         return new ReplicaLoad(s, active, Math.Max(0, outstanding - active), silo.SiloAddress.ToParsableString(),
             _loaded?.Engine.Served ?? 0, _lastRequestAt, _loaded?.Engine.ContextLength ?? 0);
     }
@@ -247,6 +288,9 @@ internal sealed partial class ReplicaGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Replica} failed to load {Model} v{Version}")]
     private static partial void LogLoadFailed(ILogger logger, Exception ex, string replica, string model, int version);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Replica {Replica}: the decode loop failed; the replica refuses requests until its deployment replaces it")]
+    private static partial void LogFaulted(ILogger logger, Exception ex, string replica);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replica {Replica} drained")]
     private static partial void LogDrained(ILogger logger, string replica);

@@ -7,20 +7,50 @@ namespace ActorAI.Grains.Training;
 /// pool, off the grain scheduler. Two trainers on one silo then take turns at full speed — one computes while the
 /// other pulls or pushes — instead of oversubscribing the cores with competing OpenMP threads.
 /// </summary>
-internal sealed class ComputeLanes
+internal class ComputeLanes
 {
     private readonly SemaphoreSlim _lanes = new(Lanes(), Lanes());
 
-    public async Task<T> RunAsync<T>(Func<T> work)
+    /// <summary>Cores of this process: the most intra-op threads one piece of work may use.</summary>
+    public int Cores { get; } = Environment.ProcessorCount;
+
+    /// <summary>The silo's intra-op thread count (as configured when the lanes were made): work that asks for none runs with it.</summary>
+    public int DefaultThreads { get; } = torch.get_num_threads();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a lane with <paramref name="intraOpThreads"/> LibTorch threads (clamped to
+    /// <see cref="Cores"/>; 0 keeps the process's setting).
+    /// </summary>
+    public virtual async Task<T> RunAsync<T>(Func<T> work, int intraOpThreads = 0)
     {
+        ArgumentNullException.ThrowIfNull(work);
+        int threads = Math.Min(Math.Max(0, intraOpThreads), Cores);
         await _lanes.WaitAsync().ConfigureAwait(false);
         try
         {
-            return await Task.Run(work).ConfigureAwait(false);
+            return await Task.Run(() => WithThreads(work, threads > 0 ? threads : DefaultThreads)).ConfigureAwait(false);
         }
         finally
         {
             _lanes.Release();
+        }
+    }
+
+    // TorchSharp has no per-call thread count, and torch.set_num_threads is process-wide in effect: with LibTorch's
+    // OpenMP build it sets the calling thread's OpenMP team size *and* the default every thread adopts on its first
+    // parallel op. So a lane owns the setting while its work runs on this thread and then puts the silo's default
+    // back (not the thread's previous value, which another lane's work may have left): a job's thread count never
+    // outlives its step on a pool thread, nor becomes the silo's default.
+    private T WithThreads<T>(Func<T> work, int threads)
+    {
+        torch.set_num_threads(threads);
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            torch.set_num_threads(DefaultThreads);
         }
     }
 

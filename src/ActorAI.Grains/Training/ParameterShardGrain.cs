@@ -289,7 +289,7 @@ internal sealed class ParameterShardGrain(
     {
         // The layout depends only on the model's shape; the weights of this throwaway model are never used.
         using var scope = NewDisposeScope();
-        using Gpt model = new(TrainingModel.Config(assignment.Spec, manifest));
+        using Gpt model = TrainingModel.NewModel(assignment.Spec, TrainingModel.Config(assignment.Spec, manifest));
         return new ParameterLayout(model);
     }
 

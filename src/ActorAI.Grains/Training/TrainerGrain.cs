@@ -5,7 +5,8 @@ using ActorAI.Grains.Placement;
 using ActorAI.Compute.Devices;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
-using TorchSharp;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using static TorchSharp.torch;
 
 namespace ActorAI.Grains.Training;
@@ -13,11 +14,13 @@ namespace ActorAI.Grains.Training;
 /// <summary>
 /// A model replica (key <c>job/rank</c>). Stateless beyond its caches: the parameters come from the shards and the
 /// data is a pure function of (seed, step, rank, world size), so a reactivated trainer neither skips nor repeats.
-/// Compute runs on the thread pool, off the grain scheduler.
+/// A step runs in the background of the activation (compute on a lane, off the grain scheduler); the job starts it and
+/// then waits in calls that each return within a fraction of the response timeout, so a step may take any time.
 /// </summary>
 [ComputePlacement]
-internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets) : Grain, ITrainerGrain
+internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets, IOptions<SiloMessagingOptions> messaging) : Grain, ITrainerGrain
 {
+    private (long Step, Task<TrainerStepResult> Work)? _current;
     private TrainingJobSpec? _spec;
     private Gpt? _model;
     private ParameterLayout? _layout;
@@ -28,9 +31,39 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets)
     private long[] _baseVersions = [];
     private float[][] _pushBuffers = [];   // per shard, reused: a push is copied by the shard before the call returns
 
-    public async Task<TrainerStepResult> StepAsync(TrainerStepRequest request)
+    public Task BeginStepAsync(TrainerStepRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_current is not { } running || running.Step != request.Step || running.Work.IsCompleted)
+        {
+            // An attempt still running (a step the job gave up on) keeps the model until it stops; this one starts after.
+            Task previous = _current?.Work ?? Task.CompletedTask;
+            _current = (request.Step, StepAfterAsync(previous, request));
+        }
+        return Task.CompletedTask;
+    }
+
+    public async Task<TrainerStepResult?> WaitStepAsync(long step)
+    {
+        if (_current is not { } running || running.Step != step)
+        {
+            throw new InvalidOperationException(
+                $"trainer {this.GetPrimaryKeyString()} is not running step {step} (it may have been reactivated); the job restarts the step");
+        }
+        // A quarter of the response timeout: the answer always arrives in time, however long the step computes.
+        TimeSpan window = messaging.Value.ResponseTimeout / 4;
+        await Task.WhenAny(running.Work, Task.Delay(window));
+        return running.Work.IsCompleted ? await running.Work : null;
+    }
+
+    private async Task<TrainerStepResult> StepAfterAsync(Task previous, TrainerStepRequest request)
+    {
+        await Task.WhenAny(previous); // its outcome went to its own waiter
+        return await StepAsync(request);
+    }
+
+    private async Task<TrainerStepResult> StepAsync(TrainerStepRequest request)
+    {
         LocalDataset dataset = await datasets.LocalAsync(request.Spec.Dataset); // a named dataset is materialized on this silo
         await Task.Run(() => Prepare(request.Spec, dataset));
         int shards = request.Spec.ParameterShards;
@@ -54,7 +87,7 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets)
             double scaled = ReferenceTrainer.ForwardBackward(_model, _data!.GetBatch(request.Step, request.Rank, request.WorldSize), scale, _device);
             _layout.ReadGradients(_gradients);
             return scaled / scale;
-        });
+        }, request.Spec.IntraOpThreads);
         double computeMs = clock.Elapsed.TotalMilliseconds;
 
         clock.Restart();
@@ -63,11 +96,15 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets)
         return new TrainerStepResult(loss, pullMs, computeMs, clock.Elapsed.TotalMilliseconds, bytes, accepted.Count(a => !a));
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        if (_current?.Work is { IsCompleted: false } work)
+        {
+            // A running step still uses the model; its failure, if any, went to its waiter.
+            await Task.WhenAny(work, Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken));
+        }
         _model?.Dispose();
         _data?.Dispose();
-        return Task.CompletedTask;
     }
 
     private void Prepare(TrainingJobSpec spec, LocalDataset dataset)
@@ -78,12 +115,8 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets)
         }
         _model?.Dispose();
         _data?.Dispose();
-        if (spec.IntraOpThreads > 0)
-        {
-            ComputeDevice.SetIntraOpThreads(spec.IntraOpThreads);
-        }
         _device = ComputeDevice.Select("auto");
-        _model = new Gpt(TrainingModel.Config(spec, dataset.Manifest), _device);
+        _model = TrainingModel.NewModel(spec, TrainingModel.Config(spec, dataset.Manifest), _device); // its initial weights are overwritten by every pull
         _model.train();
         _layout = new ParameterLayout(_model);
         _data = new DatasetTrainingData(dataset.Directory, spec.GlobalBatchRows, (ulong)spec.Seed);

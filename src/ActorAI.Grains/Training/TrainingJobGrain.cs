@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using ActorAI.Abstractions;
+using ActorAI.Abstractions.Cluster;
 using ActorAI.Abstractions.Training;
-using ActorAI.Compute.Checkpoints;
-using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Datasets;
+using ActorAI.Compute.Models;
+using ActorAI.Grains.Placement;
 using ActorAI.Grains.Storage;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
-using static TorchSharp.torch;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace ActorAI.Grains.Training;
 
@@ -25,22 +25,28 @@ internal sealed partial class TrainingJobGrain(
     IArtifactStore artifacts,
     DatasetResolver datasets,
     TimeProvider clock,
+    IClusterMembershipService membership,
+    ISiloMetadataCache metadata,
     ILogger<TrainingJobGrain> logger) : Grain, ITrainingJobGrain, IRemindable
 {
     private const string KeepAliveReminder = "training-job";
     private const int MaxConsecutiveFailures = 10;
-    private const int MaxMetrics = 10_000;
     private IGrainTimer? _timer;
 
     private string JobId => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    private TrainingMetricsLog MetricsLog => new(GrainFactory, JobId);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (state.State.LegacyMetrics.Count > 0)
+        {
+            await MoveLegacyMetricsAsync();
+        }
         if (state.State.Status == TrainingJobStatus.Running)
         {
             StartTimer();
         }
-        return Task.CompletedTask;
     }
 
     public async Task<TrainingJobInfo> SubmitAsync(TrainingJobSpec spec)
@@ -57,6 +63,7 @@ internal sealed partial class TrainingJobGrain(
         {
             (spec, IReadOnlyList<string> problems) = await datasets.PrepareSubmissionAsync(spec); // pins NAME to NAME@N
             errors.AddRange(problems);
+            errors.AddRange(TrainingModel.CheckThreads(spec, SmallestTrainingSiloCores()));
         }
         if (errors.Count > 0)
         {
@@ -77,7 +84,7 @@ internal sealed partial class TrainingJobGrain(
     public Task<TrainingJobInfo> GetAsync() => Task.FromResult(Info());
 
     public Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max) =>
-        Task.FromResult<IReadOnlyList<TrainingMetrics>>([.. state.State.Metrics.Where(m => m.Step > afterStep).Take(Math.Clamp(max, 1, 10_000))]);
+        MetricsLog.ReadAsync(state.State.Metrics, afterStep, Math.Clamp(max, 1, MetricsPages.MaxRecords));
 
     public Task<TrainingJobInfo> CancelAsync() => EndAsync(TrainingJobStatus.Cancelled, "cancelled by a caller");
 
@@ -178,16 +185,7 @@ internal sealed partial class TrainingJobGrain(
     {
         TrainingJobSpec spec = state.State.Spec!;
         GptConfig config = await datasets.ConfigAsync(spec);
-        float[] flat = await Task.Run(() =>
-        {
-            using var scope = NewDisposeScope();
-            torch.manual_seed(spec.Seed);
-            using var model = new Gpt(config);
-            var layout = new ParameterLayout(model);
-            var values = new float[layout.Count];
-            layout.ReadParameters(values);
-            return values;
-        });
+        float[] flat = await Task.Run(() => TrainingModel.InitialParameters(spec, config));
         var hashes = new string[spec.ParameterShards];
         for (int s = 0; s < spec.ParameterShards; s++)
         {
@@ -211,9 +209,11 @@ internal sealed partial class TrainingJobGrain(
         double lr = TrainingModel.Schedule(spec).At(step);
         var watch = Stopwatch.StartNew();
 
-        TrainerStepResult[] results = await Task.WhenAll(Enumerable.Range(0, workers).Select(rank =>
-            GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, rank))
-                .StepAsync(new TrainerStepRequest(JobId, spec, step, rank, workers))));
+        // Trainers compute in the background; each wait answers within a fraction of the response timeout, so a step
+        // may take longer than any message timeout.
+        ITrainerGrain[] trainers = [.. Enumerable.Range(0, workers).Select(rank => GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, rank)))];
+        await Task.WhenAll(trainers.Select((t, rank) => t.BeginStepAsync(new TrainerStepRequest(JobId, spec, step, rank, workers))));
+        TrainerStepResult[] results = await Task.WhenAll(trainers.Select(t => WaitForStepAsync(t, step)));
 
         if (spec.Mode == TrainingMode.Asynchronous)
         {
@@ -242,6 +242,17 @@ internal sealed partial class TrainingJobGrain(
         await CompleteStepAsync(spec, step, lr, norm, workers, results, apply.Elapsed.TotalMilliseconds, watch);
     }
 
+    private static async Task<TrainerStepResult> WaitForStepAsync(ITrainerGrain trainer, long step)
+    {
+        while (true)
+        {
+            if (await trainer.WaitStepAsync(step) is { } result)
+            {
+                return result;
+            }
+        }
+    }
+
     private async Task CompleteStepAsync(
         TrainingJobSpec spec, long step, double lr, double norm, int workers, TrainerStepResult[] results, double applyMs, Stopwatch watch)
     {
@@ -251,10 +262,13 @@ internal sealed partial class TrainingJobGrain(
             (double)spec.GlobalBatchRows * (await datasets.ManifestAsync(spec.Dataset)).BlockSize / watch.Elapsed.TotalSeconds,
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
             results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes));
+        // One step writes one small page; the job state records only where the history is.
+        (MetricsIndex nextIndex, IReadOnlyList<long> dropped) = await MetricsLog.AppendAsync(state.State.Metrics, metrics);
         TrainingJobState next = state.State with
         {
             Step = done,
-            Metrics = Trim(state.State.Metrics.Add(metrics)),
+            Metrics = nextIndex,
+            LastMetrics = metrics,
             ConsecutiveFailures = 0,
         };
         if (spec.CheckpointInterval > 0 && done % spec.CheckpointInterval == 0 && done < spec.Steps)
@@ -262,6 +276,14 @@ internal sealed partial class TrainingJobGrain(
             next = next with { LastCheckpoint = await SnapshotAsync(spec, done) };
         }
         await SaveAsync(next);
+        await MetricsLog.ClearAsync(dropped);
+    }
+
+    private async Task MoveLegacyMetricsAsync()
+    {
+        MetricsIndex index = await MetricsLog.ImportAsync(state.State.LegacyMetrics);
+        state.State = state.State with { LegacyMetrics = [], Metrics = index, LastMetrics = state.State.LegacyMetrics[^1] };
+        await state.WriteStateAsync();
     }
 
     private async Task FinishAsync()
@@ -269,15 +291,15 @@ internal sealed partial class TrainingJobGrain(
         TrainingJobSpec spec = state.State.Spec!;
         long step = state.State.Step;
         TrainingCheckpoint checkpoint = state.State.LastCheckpoint!.Step == step ? state.State.LastCheckpoint : await SnapshotAsync(spec, step);
-        // Final weights: every slice pulled at the final version, written as an ordinary GPT checkpoint.
+        // Final weights: every slice pulled at the final version, written as an ordinary GPT checkpoint. No tensor exists
+        // while the pulls are awaited; the tensor work runs synchronously on one thread, inside its own scope.
         Data.Datasets.DatasetManifest manifest = await datasets.ManifestAsync(spec.Dataset);
-        using var scope = NewDisposeScope();
-        using var model = new Gpt(TrainingModel.Config(spec, manifest));
-        var layout = new ParameterLayout(model);
-        var flat = new float[layout.Count];
+        GptConfig config = TrainingModel.Config(spec, manifest);
+        long total = config.ParameterCount();
+        var flat = new float[total];
         for (int s = 0; s < spec.ParameterShards; s++)
         {
-            (long offset, int length) = layout.ShardRange(s, spec.ParameterShards);
+            (long offset, int length) = ParameterLayout.ShardRange(total, s, spec.ParameterShards);
             IParameterShardGrain shard = GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s));
             for (int at = 0; at < length; at += TrainingModel.ChunkFloats)
             {
@@ -287,16 +309,13 @@ internal sealed partial class TrainingJobGrain(
             }
         }
         string path = artifacts.NewTemporaryPath(".safetensors");
-        await Task.Run(() =>
+        var metadata = new Dictionary<string, string>
         {
-            layout.WriteParameters(flat);
-            GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string>
-            {
-                ["actorai.job"] = JobId,
-                [ReferenceTrainer.StepKey] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["actorai.tokenizer"] = manifest.Tokenizer,
-            });
-        });
+            ["actorai.job"] = JobId,
+            [ReferenceTrainer.StepKey] = step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["actorai.tokenizer"] = manifest.Tokenizer,
+        };
+        await Task.Run(() => TrainingModel.SaveCheckpoint(spec, config, flat, path, metadata));
         string result = await artifacts.ImportAsync(path);
         await SaveAsync(state.State with { Status = TrainingJobStatus.Succeeded, Reason = null, LastCheckpoint = checkpoint, ResultArtifact = result });
         StopTimer();
@@ -349,6 +368,15 @@ internal sealed partial class TrainingJobGrain(
         }));
     }
 
+    // Cores of the smallest silo trainers may land on, where the silos advertise them.
+    private int? SmallestTrainingSiloCores()
+    {
+        var active = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        var cores = ComputePlacementDirector.Eligible(active, metadata, ComputePlacement.TrainRole)
+            .Select(s => SiloResources.FromMetadata(metadata.GetSiloMetadata(s).Metadata)?.CpuCores).OfType<int>().ToList();
+        return cores.Count > 0 ? cores.Min() : null;
+    }
+
     private IParameterShardGrain[] Shards(TrainingJobSpec spec) =>
         [.. Enumerable.Range(0, spec.ParameterShards).Select(s => GrainFactory.GetGrain<IParameterShardGrain>(TrainerGrain.ShardKey(JobId, s)))];
 
@@ -372,14 +400,11 @@ internal sealed partial class TrainingJobGrain(
         await state.WriteStateAsync();
     }
 
-    private static System.Collections.Immutable.ImmutableList<TrainingMetrics> Trim(System.Collections.Immutable.ImmutableList<TrainingMetrics> metrics) =>
-        metrics.Count > MaxMetrics ? metrics.RemoveRange(0, metrics.Count - MaxMetrics) : metrics;
-
     private TrainingJobInfo Info()
     {
         TrainingJobState s = state.State;
         return new TrainingJobInfo(JobId, s.Spec!, s.Spec is null ? TrainingJobStatus.Pending : s.Status, s.Reason, s.Step, s.Workers,
-            s.LastCheckpoint, s.Metrics.Count > 0 ? s.Metrics[^1] : null, s.ResultArtifact, s.SubmittedAt, s.UpdatedAt, s.Recoveries);
+            s.LastCheckpoint, s.LastMetrics, s.ResultArtifact, s.SubmittedAt, s.UpdatedAt, s.Recoveries);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId}: {Parameters} parameters over {Shards} shards initialised")]

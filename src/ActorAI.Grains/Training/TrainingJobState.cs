@@ -13,10 +13,14 @@ public sealed record TrainingJobState
     [Id(3)] public long Step { get; init; }
     [Id(4)] public int Workers { get; init; }
     [Id(5)] public TrainingCheckpoint? LastCheckpoint { get; init; }
-    [Id(6)] public ImmutableList<TrainingMetrics> Metrics { get; init; } = [];
+    /// <summary>Only in states written before metrics moved to pages; moved to pages on activation, then empty.</summary>
+    [Id(6)] public ImmutableList<TrainingMetrics> LegacyMetrics { get; init; } = [];
     [Id(7)] public string? ResultArtifact { get; init; }
     [Id(8)] public DateTimeOffset SubmittedAt { get; init; }
     [Id(9)] public DateTimeOffset UpdatedAt { get; init; }
     [Id(10)] public int Recoveries { get; init; }
     [Id(11)] public int ConsecutiveFailures { get; init; }
+    /// <summary>Where the metrics history lives: pages of <see cref="MetricsPages.PageSize"/> records, one grain each.</summary>
+    [Id(12)] public MetricsIndex Metrics { get; init; } = MetricsIndex.Empty;
+    [Id(13)] public TrainingMetrics? LastMetrics { get; init; }
 }

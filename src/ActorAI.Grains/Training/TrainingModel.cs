@@ -1,7 +1,9 @@
 using ActorAI.Abstractions.Training;
+using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
 using ActorAI.Data.Datasets;
+using static TorchSharp.torch;
 
 namespace ActorAI.Grains.Training;
 
@@ -13,6 +15,47 @@ internal static class TrainingModel
 {
     /// <summary>The model configuration: the preset with the dataset's vocabulary.</summary>
     public static GptConfig Config(TrainingJobSpec spec, DatasetManifest manifest) => GptConfig.Preset(spec.Model, manifest.VocabularySize);
+
+    /// <summary>
+    /// The job's model with its initial weights, drawn from a generator of its own seeded with the spec's seed: the
+    /// weights are a function of the seed alone, whatever else on the silo draws from or reseeds LibTorch's
+    /// process-wide generator (another job, a replica loading). The presets have no dropout, so after this a job
+    /// draws no randomness from the process-wide generator; sampling has its own generator per request.
+    /// </summary>
+    public static Gpt NewModel(TrainingJobSpec spec, GptConfig config, Device? device = null) => Gpt.Create(config, spec.Seed, device);
+
+    /// <summary>The job's initial parameters, flattened (<see cref="ParameterLayout"/> order).</summary>
+    public static float[] InitialParameters(TrainingJobSpec spec, GptConfig config)
+    {
+        using var scope = NewDisposeScope();
+        using Gpt model = NewModel(spec, config);
+        var layout = new ParameterLayout(model);
+        var values = new float[layout.Count];
+        layout.ReadParameters(values);
+        return values;
+    }
+
+    /// <summary>
+    /// Writes flattened parameters as an ordinary GPT checkpoint. Synchronous on purpose: the dispose scope lives and
+    /// dies on the calling thread, and no await can move the work to another thread while it is open.
+    /// </summary>
+    public static void SaveCheckpoint(
+        TrainingJobSpec spec, GptConfig config, float[] parameters, string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        using var scope = NewDisposeScope();
+        using Gpt model = NewModel(spec, config);
+        new ParameterLayout(model).WriteParameters(parameters);
+        GptCheckpoint.Save(model, path, metadata: metadata);
+    }
+
+    /// <summary>
+    /// IntraOpThreads against the cores of the smallest training silo, when the silos advertise them (otherwise each
+    /// trainer clamps it to its own cores).
+    /// </summary>
+    public static IReadOnlyList<string> CheckThreads(TrainingJobSpec spec, int? smallestSiloCores) =>
+        smallestSiloCores is int cores && spec.IntraOpThreads > cores
+            ? [$"IntraOpThreads ({spec.IntraOpThreads}) exceeds the {cores} cores of the smallest training silo; at most {cores}."]
+            : [];
 
     /// <summary>The learning-rate schedule.</summary>
     public static LearningRateSchedule Schedule(TrainingJobSpec spec) =>

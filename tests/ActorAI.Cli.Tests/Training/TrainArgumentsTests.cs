@@ -12,15 +12,15 @@ public sealed class TrainArgumentsTests
     {
         (TrainArguments arguments, ParseResult parse) = Parse(
             "--data", "./prepared", "--preset", "tiny", "--steps", "200", "--global-batch", "32", "--workers", "4", "--shards", "3",
-            "--async", "--staleness", "5", "--checkpoint-interval", "50", "--lr", "3e-4", "--min-lr", "3e-5", "--warmup", "20",
+            "--async", "--staleness", "5", "--checkpoint-interval", "25", "--keep-checkpoints", "5", "--lr", "3e-4", "--min-lr", "3e-5", "--warmup", "20",
             "--weight-decay", "0.05", "--clip", "0.5", "--seed", "7", "--threads", "2");
 
         TrainingJobSpec spec = arguments.ToSpec(parse);
 
         Assert.Equal(
             new TrainingJobSpec("tiny", Path.GetFullPath("prepared"), Steps: 200, GlobalBatchRows: 32, Workers: 4, ParameterShards: 3,
-                Mode: TrainingMode.Asynchronous, Staleness: 5, CheckpointInterval: 50, LearningRate: 3e-4, MinLearningRate: 3e-5, WarmupSteps: 20,
-                WeightDecay: 0.05, GradientClip: 0.5, Seed: 7, IntraOpThreads: 2),
+                Mode: TrainingMode.Asynchronous, Staleness: 5, CheckpointInterval: 25, LearningRate: 3e-4, MinLearningRate: 3e-5, WarmupSteps: 20,
+                WeightDecay: 0.05, GradientClip: 0.5, Seed: 7, IntraOpThreads: 2, CheckpointsToKeep: 5),
             spec);
         Assert.Empty(arguments.Validate(parse, spec, "job-1"));
     }
@@ -34,6 +34,8 @@ public sealed class TrainArgumentsTests
 
         Assert.Equal(new TrainingJobSpec("small", "/data/fortunes", Steps: 1000, GlobalBatchRows: 16), spec);
         Assert.Equal(TrainingMode.Synchronous, spec.Mode);
+        Assert.Equal(50, spec.CheckpointInterval); // a lost silo costs at most 50 steps
+        Assert.Equal(3, spec.CheckpointsToKeep);
         Assert.False(parse.GetValue(arguments.Detach));
     }
 
@@ -71,7 +73,7 @@ public sealed class TrainArgumentsTests
     public void FailuresNameTheOptions()
     {
         (TrainArguments arguments, ParseResult parse) = Parse(
-            "--workers", "3", "--shards", "0", "--min-lr", "0.5", "--staleness", "2", "--threads", "-1");
+            "--workers", "3", "--shards", "0", "--min-lr", "0.5", "--staleness", "2", "--threads", "-1", "--keep-checkpoints", "0");
 
         IReadOnlyList<string> problems = arguments.Validate(parse, arguments.ToSpec(parse), "bad id");
 
@@ -80,9 +82,10 @@ public sealed class TrainArgumentsTests
         Assert.Contains(problems, p => p.StartsWith("--shards: ParameterShards must be between 1 and 256", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("--min-lr, --lr: MinLearningRate", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("--threads: IntraOpThreads", StringComparison.Ordinal));
+        Assert.Contains("--keep-checkpoints: CheckpointsToKeep must be at least 1 (was 0).", problems);
         Assert.Contains(problems, p => p.StartsWith("--staleness: applies only with --async", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("--job-id: a job id is 1 to 64 characters", StringComparison.Ordinal));
-        Assert.Equal(7, problems.Count);
+        Assert.Equal(8, problems.Count);
     }
 
     [Fact]

@@ -158,6 +158,22 @@ public sealed class GptTests
         Assert.Contains("context length", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void InitialWeightsFollowTheSeedNotTheProcessWideGenerator()
+    {
+        using var scope = NewDisposeScope();
+        torch.manual_seed(99); // another tenant reseeds the process-wide generator
+        using var a = Gpt.Create(Tiny, seed: 7);
+        torch.randn(1000);     // and draws from it
+        using var b = Gpt.Create(Tiny, seed: 7);
+        using var other = Gpt.Create(Tiny, seed: 8);
+
+        Assert.Equal(Flat(a), Flat(b));
+        Assert.NotEqual(Flat(a), Flat(other));
+    }
+
+    private static float[] Flat(Gpt model) => [.. model.parameters().SelectMany(p => p.data<float>().ToArray())];
+
     internal static Gpt NewModel(GptConfig config)
     {
         torch.manual_seed(1234);

@@ -10,6 +10,52 @@ public sealed class DeploymentTests(ClusterFixture fixture)
     private ActorAIClient Client => ActorAIClient.Create(fixture.Cluster.Client);
 
     [Fact]
+    public async Task AFaultedReplicaIsReplacedAndRequestsAreServedElsewhere()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        ActorAIClient client = Client; // one router for every request of the test
+        await ServingModels.ImportAsync(client, model, 3);
+        FaultInjectingModelLoader.FailNextLoads(model, 1);
+        await ServingModels.DeployAsync(client, name, new DeploymentSpec { Model = model, MinReplicas = 2, MaxReplicas = 2 });
+        await ServingModels.WaitUntilAsync(async () => (await client.GetDeploymentAsync(name))!.Replicas.Count(r => r.State == ReplicaState.Ready) == 2);
+        string[] original = [.. (await client.GetDeploymentAsync(name))!.Replicas.Select(r => r.Id)];
+
+        // Concurrent requests spread over both replicas until the faulty one has met one and been replaced; every request
+        // must succeed, those that met the faulted replica by being retried on the other before their first token.
+        int requests = 0;
+        bool replaced = false;
+        for (int round = 0; round < 20 && !replaced; round++)
+        {
+            string[] texts = await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+            {
+                GenerationChunk? last = null;
+                var text = new System.Text.StringBuilder();
+                await foreach (GenerationChunk c in client.GenerateStreamingAsync(name, ServingModels.Request($"prompt {i}", 8, seed: i)))
+                {
+                    text.Append(c.Text);
+                    last = c;
+                }
+                Assert.Equal("length", last!.FinishReason);
+                Assert.Equal(8, last.CompletionTokens);
+                return text.ToString();
+            }));
+            requests += texts.Length;
+            DeploymentInfo now = (await client.GetDeploymentAsync(name))!;
+            replaced = now.Replicas.Any(r => !original.Contains(r.Id));
+        }
+        Assert.True(replaced, $"no replica was replaced after {requests} requests");
+        await ServingModels.WaitUntilAsync(async () => (await client.GetDeploymentAsync(name))!.Replicas.Count(r => r.State == ReplicaState.Ready) == 2);
+        DeploymentInfo info = (await client.GetDeploymentAsync(name))!;
+
+        Assert.Equal(1, original.Count(id => info.Replicas.All(r => r.Id != id))); // exactly the faulted one went
+        Assert.DoesNotContain(info.Replicas, r => r.State == ReplicaState.Faulted);
+        await foreach (GenerationChunk c in client.GenerateStreamingAsync(name, ServingModels.Request("after", 4)))
+        {
+            Assert.NotNull(c);
+        }
+    }
+
+    [Fact]
     public async Task ReplicasSpreadOverSilosAndStreamConcurrentRequests()
     {
         string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";

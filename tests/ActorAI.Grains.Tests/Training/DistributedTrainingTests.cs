@@ -196,9 +196,8 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
     private static double[] ReferenceLosses(TrainingJobSpec spec)
     {
         torch.set_num_threads(1);
-        torch.manual_seed(spec.Seed);
         using var data = new DatasetTrainingData(spec.Dataset, spec.GlobalBatchRows, (ulong)spec.Seed);
-        using var model = new Gpt(GptConfig.Preset(spec.Model, data.Manifest.VocabularySize));
+        using var model = Gpt.Create(GptConfig.Preset(spec.Model, data.Manifest.VocabularySize), spec.Seed);
         var losses = new List<double>();
         ReferenceTrainer.Run(model, data, new TrainingOptions
         {
