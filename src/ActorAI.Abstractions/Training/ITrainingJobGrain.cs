@@ -17,6 +17,13 @@ public interface ITrainingJobGrain : IGrainWithStringKey
     Task<TrainingJobInfo> GetAsync();
 
     /// <summary>
+    /// The artifacts the job still needs (garbage collection keeps them): the shard snapshots of its newest
+    /// <see cref="TrainingJobSpec.CheckpointsToKeep"/> checkpoints and its final weights.
+    /// </summary>
+    [Alias("GetArtifactReferences"), Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetArtifactReferencesAsync();
+
+    /// <summary>
     /// Metrics recorded after step <paramref name="afterStep"/>, in the order the steps ran (at most <paramref name="max"/>;
     /// the job keeps the last 10,000). Steps re-run after a recovery appear again with their new figures.
     /// </summary>

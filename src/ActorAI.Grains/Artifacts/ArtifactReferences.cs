@@ -27,13 +27,9 @@ internal static class ArtifactReferences
             referenced.UnionWith(artifacts);
         }
         IReadOnlyList<string> jobs = await Index(INameIndexGrain.TrainingJobs).ListAsync();
-        foreach (TrainingJobInfo job in await Task.WhenAll(jobs.Select(j => grains.GetGrain<ITrainingJobGrain>(j).GetAsync())))
+        foreach (IReadOnlyList<string> artifacts in await Task.WhenAll(jobs.Select(j => grains.GetGrain<ITrainingJobGrain>(j).GetArtifactReferencesAsync())))
         {
-            referenced.UnionWith(job.LastCheckpoint?.ShardArtifacts ?? []);
-            if (job.ResultArtifact is { } result)
-            {
-                referenced.Add(result);
-            }
+            referenced.UnionWith(artifacts);
         }
         return referenced;
     }

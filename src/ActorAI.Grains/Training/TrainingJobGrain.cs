@@ -83,6 +83,8 @@ internal sealed partial class TrainingJobGrain(
 
     public Task<TrainingJobInfo> GetAsync() => Task.FromResult(Info());
 
+    public Task<IReadOnlyList<string>> GetArtifactReferencesAsync() => Task.FromResult(state.State.ArtifactReferences());
+
     public Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max) =>
         MetricsLog.ReadAsync(state.State.Metrics, afterStep, Math.Clamp(max, 1, MetricsPages.MaxRecords));
 
@@ -197,7 +199,7 @@ internal sealed partial class TrainingJobGrain(
         }
         var checkpoint = new TrainingCheckpoint(0, hashes);
         await LoadShardsAsync(spec, checkpoint);
-        await SaveAsync(state.State with { LastCheckpoint = checkpoint, Step = 0 });
+        await SaveAsync(state.State.WithCheckpoint(checkpoint) with { Step = 0 });
         LogInitialized(JobId, flat.LongLength, spec.ParameterShards);
     }
 
@@ -273,7 +275,7 @@ internal sealed partial class TrainingJobGrain(
         };
         if (spec.CheckpointInterval > 0 && done % spec.CheckpointInterval == 0 && done < spec.Steps)
         {
-            next = next with { LastCheckpoint = await SnapshotAsync(spec, done) };
+            next = next.WithCheckpoint(await SnapshotAsync(spec, done));
         }
         await SaveAsync(next);
         await MetricsLog.ClearAsync(dropped);
@@ -317,7 +319,7 @@ internal sealed partial class TrainingJobGrain(
         };
         await Task.Run(() => TrainingModel.SaveCheckpoint(spec, config, flat, path, metadata));
         string result = await artifacts.ImportAsync(path);
-        await SaveAsync(state.State with { Status = TrainingJobStatus.Succeeded, Reason = null, LastCheckpoint = checkpoint, ResultArtifact = result });
+        await SaveAsync(state.State.WithCheckpoint(checkpoint) with { Status = TrainingJobStatus.Succeeded, Reason = null, ResultArtifact = result });
         StopTimer();
         LogSucceeded(JobId, step, result);
     }

@@ -23,4 +23,23 @@ public sealed record TrainingJobState
     /// <summary>Where the metrics history lives: pages of <see cref="MetricsPages.PageSize"/> records, one grain each.</summary>
     [Id(12)] public MetricsIndex Metrics { get; init; } = MetricsIndex.Empty;
     [Id(13)] public TrainingMetrics? LastMetrics { get; init; }
+    /// <summary>The newest checkpoints (at most the spec's CheckpointsToKeep, the last one included), oldest first.</summary>
+    [Id(14)] public ImmutableList<TrainingCheckpoint> RetainedCheckpoints { get; init; } = [];
+
+    /// <summary>This state with <paramref name="checkpoint"/> as the last checkpoint, retained with the newest others.</summary>
+    public TrainingJobState WithCheckpoint(TrainingCheckpoint checkpoint)
+    {
+        int keep = Math.Max(1, Spec?.CheckpointsToKeep ?? 1);
+        ImmutableList<TrainingCheckpoint> retained = RetainedCheckpoints.RemoveAll(c => c.Step == checkpoint.Step).Add(checkpoint);
+        return this with
+        {
+            LastCheckpoint = checkpoint,
+            RetainedCheckpoints = retained.Count > keep ? retained.RemoveRange(0, retained.Count - keep) : retained,
+        };
+    }
+
+    /// <summary>The artifacts the job still needs: its retained checkpoints' shard snapshots and its final weights.</summary>
+    public IReadOnlyList<string> ArtifactReferences() =>
+        [.. RetainedCheckpoints.Append(LastCheckpoint).OfType<TrainingCheckpoint>().SelectMany(c => c.ShardArtifacts)
+            .Concat(ResultArtifact is null ? [] : [ResultArtifact]).Distinct(StringComparer.Ordinal)];
 }

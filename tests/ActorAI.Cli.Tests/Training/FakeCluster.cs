@@ -217,6 +217,8 @@ internal sealed class FakeTrainingJob(string jobId, FakeCluster cluster) : ITrai
         }
     }
 
+    public Task<IReadOnlyList<string>> GetArtifactReferencesAsync() => throw new NotSupportedException();
+
     public Task<IReadOnlyList<TrainingMetrics>> GetMetricsAsync(long afterStep, int max)
     {
         Record($"metrics({afterStep},{max})");

@@ -88,4 +88,35 @@ public sealed class ArtifactPlaneTests(ArtifactClusterFixture fixture)
         Assert.Equal(0, Silos.Count(s => ArtifactClusterFixture.Holds(s, sha)));
         Assert.Null(await _client.GetArtifactAsync(sha));
     }
+
+    [Fact]
+    public async Task GarbageCollectionKeepsOnlyTheRetainedCheckpointsOfAJob()
+    {
+        var spec = new Abstractions.Training.TrainingJobSpec(Model: "tiny", Dataset: Training.TrainingDataset.Directory, Steps: 8, GlobalBatchRows: 6,
+            Workers: 2, ParameterShards: 2, CheckpointInterval: 2, WarmupSteps: 1, Seed: 3, IntraOpThreads: 1, CheckpointsToKeep: 2);
+        Abstractions.Training.ITrainingJobGrain job = _client.Cluster.GetGrain<Abstractions.Training.ITrainingJobGrain>($"gc-{Guid.NewGuid():N}");
+        await job.SubmitAsync(spec);
+        var checkpoints = new HashSet<string>(StringComparer.Ordinal);
+        Abstractions.Training.TrainingJobInfo info;
+        do
+        {
+            info = await job.GetAsync(); // every checkpoint the job passes through, to see the old ones go
+            checkpoints.UnionWith(info.LastCheckpoint?.ShardArtifacts ?? []);
+            await Task.Delay(20);
+        }
+        while (info.Status == Abstractions.Training.TrainingJobStatus.Running);
+        Assert.Equal(Abstractions.Training.TrainingJobStatus.Succeeded, info.Status);
+        IReadOnlyList<string> kept = await job.GetArtifactReferencesAsync();
+        Assert.Equal(2 * 2 + 1, kept.Count); // two checkpoints of two shards, and the final weights
+        Assert.Contains(info.ResultArtifact!, kept);
+
+        ArtifactGcReport collected = await _client.CollectArtifactGarbageAsync(TimeSpan.Zero);
+
+        Assert.All(kept, sha => Assert.DoesNotContain(sha, collected.Deleted));
+        Assert.Contains(collected.Deleted, checkpoints.Contains); // older checkpoints went
+        foreach (string sha in kept)
+        {
+            Assert.True((await _client.GetArtifactAsync(sha))!.LiveCopies >= 2, $"retained artifact {sha} lost copies");
+        }
+    }
 }
