@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Cluster;
 using ActorAI.Abstractions.Serving;
@@ -33,40 +32,12 @@ public sealed class ServingFailoverTests(PostgresFixture postgres, ITestOutputHe
         DeploymentInfo before = (await client.GetDeploymentAsync("failover"))!;
         SiloHandle victim = cluster.SecondarySilos.First(s => before.Replicas.Any(r => r.Silo == s.SiloAddress.ToParsableString()));
 
-        var outcomes = new ConcurrentBag<(int Tokens, Exception? Error)>();
-        var firstTokens = new CountdownEvent(4);
-        Task[] requests = [.. Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        await FailoverProbes.StreamThroughASiloLossAsync(client, "failover", 16, 300, async () =>
         {
-            int tokens = 0;
-            try
-            {
-                await foreach (GenerationChunk chunk in client.GenerateStreamingAsync("failover", ServingModels.Request($"request {i}", 300, seed: i)))
-                {
-                    if (tokens == 0 && chunk.CompletionTokens > 0 && !firstTokens.IsSet)
-                    {
-                        firstTokens.Signal();
-                    }
-                    tokens = chunk.CompletionTokens;
-                }
-                outcomes.Add((tokens, null));
-            }
-            catch (Exception ex)
-            {
-                outcomes.Add((tokens, ex));
-            }
-        }))];
-        firstTokens.Wait(TimeSpan.FromMinutes(1));
-        output.WriteLine($"killing {victim.SiloAddress}");
-        await cluster.KillSiloAsync(victim);
-        await Task.WhenAll(requests);
+            output.WriteLine($"killing {victim.SiloAddress}");
+            await cluster.KillSiloAsync(victim);
+        }, output);
 
-        foreach ((int tokens, Exception? error) in outcomes.Where(o => o.Error is not null))
-        {
-            output.WriteLine($"failed after {tokens} tokens: {error!.GetType().Name}: {error.Message}");
-        }
-        Assert.Equal(16, outcomes.Count);
-        Assert.All(outcomes.Where(o => o.Error is not null), o => Assert.True(o.Tokens > 0, $"a request failed before its first token: {o.Error}"));
-        Assert.Contains(outcomes, o => o.Error is null && o.Tokens == 300);
         // The deployment restores its replica count on the surviving silos, one replica on each.
         DeploymentInfo? last = null;
         try

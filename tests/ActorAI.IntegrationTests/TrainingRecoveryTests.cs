@@ -50,7 +50,7 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
 
         Assert.Equal(TrainingJobStatus.Succeeded, recovered.Status);
         Assert.True(recovered.Recoveries >= 1, "the job never recovered");
-        long lost = StepsLost(metrics);
+        long lost = FailoverProbes.StepsLost(metrics);
         Assert.InRange(lost, 0, CheckpointInterval);
         double steadyLoss = (await uninterrupted.GetMetricsAsync(0, 10_000))[^1].Loss;
         double relative = Math.Abs(metrics[^1].Loss - steadyLoss) / steadyLoss;
@@ -89,20 +89,6 @@ public sealed class TrainingRecoveryTests(PostgresFixture postgres, ITestOutputH
 
     private Task<TestCluster> StartClusterAsync(string serviceId, string artifacts, int silos) =>
         PostgresTestCluster.StartAsync(postgres, silos, artifacts, serviceId);
-
-    // Steps re-run after the restore: the last step reached before it minus the checkpoint it resumed from.
-    private static long StepsLost(IReadOnlyList<TrainingMetrics> metrics)
-    {
-        long lost = 0;
-        for (int i = 1; i < metrics.Count; i++)
-        {
-            if (metrics[i].Step <= metrics[i - 1].Step)
-            {
-                lost = Math.Max(lost, metrics[i - 1].Step - (metrics[i].Step - 1));
-            }
-        }
-        return lost;
-    }
 
     private static async Task<HashSet<SiloAddress>> ComputeHostsAsync(TestCluster cluster, string jobId)
     {

@@ -39,7 +39,7 @@ public sealed class LongStepClusterFixture : IAsyncLifetime
                 .AddMemoryGrainStorage(ProviderNames.GrainStorage)
                 .UseInMemoryReminderService()
                 .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
-                .AddActorAI(ClusterFixture.Resources, ClusterFixture.ArtifactDirectory);
+                .AddActorAI(ClusterFixture.Resources, ClusterFixture.ArtifactDirectory, [ClusterFixture.ImportRoot]);
             siloBuilder.Services.AddSingleton<ComputeLanes>(new SlowComputeLanes(ComputeTime));
         }
     }
