@@ -32,6 +32,7 @@
 #   ACTORAI_CLUSTER_ID       the silos' cluster id (default actorai)
 #   ACTORAI_HOSTS_ADMIN_KEY  the silos' bootstrap admin key (default: generated into hosts-K/admin-key)
 #   ACTORAI_SILO_DLL         the silo host to run (default: build it, as cluster.sh does)
+#   ACTORAI_HOSTS_SILO_ARGS  extra silo settings for every host, split on spaces (e.g. --Artifacts:TransferWindow=16)
 set -euo pipefail
 # shellcheck source=scripts/common.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/common.sh"
@@ -72,6 +73,12 @@ silo_args() {
     --Tls:Enabled=true "--Tls:CertificatePath=$tls/host.crt" "--Tls:KeyPath=$tls/host.key" "--Tls:CaPath=$tls/ca.crt"
     "--Http:CertificatePath=$tls/host.crt" "--Http:KeyPath=$tls/host.key"
   )
+  # Extra settings for every silo, e.g. ACTORAI_HOSTS_SILO_ARGS='--Artifacts:TransferWindow=16' (split on spaces).
+  if [[ -n ${ACTORAI_HOSTS_SILO_ARGS:-} ]]; then
+    local -a extra
+    read -r -a extra <<<"$ACTORAI_HOSTS_SILO_ARGS"
+    SILO_ARGS+=("${extra[@]}")
+  fi
 }
 
 # The cluster's CA (kept in the hosts' parent directory, as an operator would keep it off the hosts), a client

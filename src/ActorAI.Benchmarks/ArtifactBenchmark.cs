@@ -83,7 +83,7 @@ internal static class ArtifactBenchmark
             IReadOnlyList<ArtifactInfo> now;
             try
             {
-                now = [.. (await client.ListArtifactsAsync()).Where(a => shas.Contains(a.Sha256))];
+                now = [.. (await client.ListArtifactsAsync().WaitAsync(TimeSpan.FromSeconds(10))).Where(a => shas.Contains(a.Sha256))];
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -79,7 +79,7 @@ internal sealed partial class ArtifactHostGrain(
             {
                 try
                 {
-                    await ArtifactTransfer.PullAsync(local, sha256, size, GrainFactory.GetGrain<IArtifactHostGrain>(source), options.Value.TransferWindow, CancellationToken.None);
+                    await ArtifactTransfer.PullAsync(local, sha256, size, GrainFactory.GetGrain<IArtifactHostGrain>(source), options.Value, CancellationToken.None);
                     await Directory(sha256).RecordAsync(sha256, size, [local.StoreId]);
                     LogCopied(sha256, source, local.StoreId);
                     return;

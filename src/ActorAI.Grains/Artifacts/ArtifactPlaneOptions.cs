@@ -15,6 +15,12 @@ public sealed class ArtifactPlaneOptions
     /// <summary>How often the cluster checks for under-replicated artifacts besides on every membership change. Default 10 s.</summary>
     public TimeSpan RepairInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Chunks one transfer keeps in flight (each at most 16 MiB). Default 4.</summary>
-    public int TransferWindow { get; set; } = 4;
+    /// <summary>
+    /// Bytes per message when an artifact moves between silos (at most 16 MiB). Default 1 MiB: measured between namespace
+    /// hosts, 1 MiB × 16 in flight moved about twice as fast as 4 MiB × 8 or 16 MiB × 4.
+    /// </summary>
+    public int TransferChunkBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Chunks one transfer keeps in flight. Default 16.</summary>
+    public int TransferWindow { get; set; } = 16;
 }

@@ -5,17 +5,23 @@ using Orleans.Concurrency;
 
 namespace ActorAI.Grains.Artifacts;
 
-/// <summary>Moves one artifact between stores in chunks of at most 16 MiB, a few in flight, verified by hash on arrival.</summary>
+/// <summary>
+/// Moves one artifact between stores in chunks (<see cref="ArtifactPlaneOptions.TransferChunkBytes"/>, at most 16 MiB),
+/// <see cref="ArtifactPlaneOptions.TransferWindow"/> in flight, verified by hash on arrival.
+/// </summary>
 internal static class ArtifactTransfer
 {
     /// <summary>Pushes a locally held artifact to <paramref name="target"/>; returns when the target has it durably.</summary>
-    public static async Task PushAsync(FileArtifactStore local, string sha256, long size, IArtifactHostGrain target, int window, CancellationToken cancellationToken)
+    public static async Task PushAsync(
+        FileArtifactStore local, string sha256, long size, IArtifactHostGrain target, ArtifactPlaneOptions options, CancellationToken cancellationToken)
     {
+        int chunk = Math.Clamp(options.TransferChunkBytes, 64 * 1024, ArtifactLimits.MaxChunkBytes);
+        int window = Math.Max(1, options.TransferWindow);
         var transfer = Guid.NewGuid();
         var inFlight = new Queue<Task>();
-        for (long offset = 0; offset < size; offset += ArtifactLimits.MaxChunkBytes)
+        for (long offset = 0; offset < size; offset += chunk)
         {
-            byte[] data = await local.ReadAsync(sha256, offset, (int)Math.Min(ArtifactLimits.MaxChunkBytes, size - offset), cancellationToken).ConfigureAwait(false);
+            byte[] data = await local.ReadAsync(sha256, offset, (int)Math.Min(chunk, size - offset), cancellationToken).ConfigureAwait(false);
             inFlight.Enqueue(target.WriteAsync(transfer, offset, data.AsImmutable()));
             if (inFlight.Count >= window)
             {
@@ -30,8 +36,11 @@ internal static class ArtifactTransfer
     }
 
     /// <summary>Pulls an artifact from <paramref name="source"/> into the local store, verifying its hash.</summary>
-    public static async Task PullAsync(FileArtifactStore local, string sha256, long size, IArtifactHostGrain source, int window, CancellationToken cancellationToken)
+    public static async Task PullAsync(
+        FileArtifactStore local, string sha256, long size, IArtifactHostGrain source, ArtifactPlaneOptions options, CancellationToken cancellationToken)
     {
+        int chunk = Math.Clamp(options.TransferChunkBytes, 64 * 1024, ArtifactLimits.MaxChunkBytes);
+        int window = Math.Max(1, options.TransferWindow);
         string path = local.NewTemporaryPath(".part");
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
@@ -44,12 +53,12 @@ internal static class ArtifactTransfer
                 {
                     while (next < size && inFlight.Count < window)
                     {
-                        inFlight.Enqueue((next, source.ReadAsync(sha256, next, (int)Math.Min(ArtifactLimits.MaxChunkBytes, size - next))));
-                        next += ArtifactLimits.MaxChunkBytes;
+                        inFlight.Enqueue((next, source.ReadAsync(sha256, next, (int)Math.Min(chunk, size - next))));
+                        next += chunk;
                     }
                     (long offset, Task<Immutable<byte[]>> read) = inFlight.Dequeue();
                     byte[] data = (await read.ConfigureAwait(false)).Value;
-                    if (data.Length != Math.Min(ArtifactLimits.MaxChunkBytes, size - offset))
+                    if (data.Length != Math.Min(chunk, size - offset))
                     {
                         throw new ArtifactException($"artifact {sha256}: a chunk at {offset} came back with {data.Length} bytes; the record says the artifact has {size}");
                     }

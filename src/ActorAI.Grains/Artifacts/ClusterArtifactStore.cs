@@ -34,7 +34,7 @@ internal sealed partial class ClusterArtifactStore(
         {
             string[] batch = [.. Enumerable.Range(0, Math.Min(wanted - holders.Count, candidates.Count)).Select(_ => candidates.Dequeue())];
             Task[] pushes = [.. batch.Select(target => ArtifactTransfer.PushAsync(
-                local, sha, size, grains.GetGrain<IArtifactHostGrain>(target), topology.Options.TransferWindow, cancellationToken))];
+                local, sha, size, grains.GetGrain<IArtifactHostGrain>(target), topology.Options, cancellationToken))];
             for (int i = 0; i < batch.Length; i++)
             {
                 try
@@ -119,7 +119,7 @@ internal sealed partial class ClusterArtifactStore(
         {
             try
             {
-                await ArtifactTransfer.PullAsync(local, sha256, record.Size, grains.GetGrain<IArtifactHostGrain>(source), topology.Options.TransferWindow, CancellationToken.None)
+                await ArtifactTransfer.PullAsync(local, sha256, record.Size, grains.GetGrain<IArtifactHostGrain>(source), topology.Options, CancellationToken.None)
                     .ConfigureAwait(false);
                 await Directory(sha256).RecordAsync(sha256, record.Size, [topology.LocalStore]).ConfigureAwait(false);
                 return await local.OpenVerifiedAsync(sha256).ConfigureAwait(false);

@@ -70,6 +70,8 @@ internal static class OrleansSiloSetup
             o.Replicas = settings.Artifacts.Replicas;
             o.GarbageGracePeriod = settings.Artifacts.GarbageGracePeriod;
             o.RepairInterval = settings.Artifacts.RepairInterval;
+            o.TransferChunkBytes = settings.Artifacts.TransferChunkBytes;
+            o.TransferWindow = settings.Artifacts.TransferWindow;
         });
 
         if (settings.Tls.Enabled)

@@ -36,4 +36,10 @@ public sealed class ArtifactStoreOptions
     /// profile allows the silo's current directory.
     /// </summary>
     public List<string> ImportRoots { get; set; } = [];
+
+    /// <summary>Bytes per message when an artifact moves between silos (64 KiB to 16 MiB). Default 1 MiB.</summary>
+    public int TransferChunkBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Chunks one transfer keeps in flight (1 to 64). Default 16.</summary>
+    public int TransferWindow { get; set; } = 16;
 }

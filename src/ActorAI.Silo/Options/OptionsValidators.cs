@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using ActorAI.Abstractions.Artifacts;
 using ActorAI.Client;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -210,6 +211,14 @@ public sealed class ArtifactStoreOptionsValidator : IValidateOptions<ArtifactSto
         if (options.RepairInterval < TimeSpan.FromSeconds(1) || options.RepairInterval > TimeSpan.FromHours(1))
         {
             failures.Add($"{S}:RepairInterval must be between 00:00:01 and 01:00:00 (was {options.RepairInterval}).");
+        }
+        if (options.TransferChunkBytes is < 64 * 1024 or > ArtifactLimits.MaxChunkBytes)
+        {
+            failures.Add($"{S}:TransferChunkBytes must be between 65536 and {ArtifactLimits.MaxChunkBytes} (was {options.TransferChunkBytes}).");
+        }
+        if (options.TransferWindow is < 1 or > 64)
+        {
+            failures.Add($"{S}:TransferWindow must be between 1 and 64 (was {options.TransferWindow}).");
         }
         for (int i = 0; i < options.ImportRoots.Count; i++)
         {
