@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
+using ActorAI.Testing;
 
 namespace ActorAI.Silo.Tests;
 
@@ -81,8 +82,8 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
     public async Task ACheckpointOutsideTheImportRootsIsRefusedLikeAMissingOne()
     {
         using HttpClient http = silo.KeyedClient();
-        // A real checkpoint, but outside the silo's import root (the test's output directory is not under it).
-        string outside = TinyGpt.Write(Path.Combine(AppContext.BaseDirectory, $"outside-{Guid.NewGuid():N}.safetensors"));
+        // A real checkpoint, but outside the silo's import root.
+        string outside = TinyGpt.Write(Path.Combine(OutsideDirectory.NotUnder(DevSiloFixture.ImportRoot), $"actorai-outside-{Guid.NewGuid():N}.safetensors"));
         string missing = Path.Combine(DevSiloFixture.ImportRoot, $"missing-{Guid.NewGuid():N}.safetensors");
         string notACheckpoint = _temp.Write("not-a-checkpoint.safetensors", "a secret line");
         try

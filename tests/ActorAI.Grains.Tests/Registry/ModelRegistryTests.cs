@@ -3,6 +3,7 @@ using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Grains.Tests.Training;
+using ActorAI.Testing;
 
 namespace ActorAI.Grains.Tests.Registry;
 
@@ -79,13 +80,14 @@ public sealed class ModelRegistryTests(ClusterFixture fixture)
     public async Task ImportsOutsideTheRootsAreRefusedExactlyLikeAMissingOrInvalidFile()
     {
         IModelGrain model = Model();
-        // A real checkpoint outside the import root (the test's output directory is not under the temp directory).
-        string outside = Path.Combine(AppContext.BaseDirectory, $"outside-{Guid.NewGuid():N}.safetensors");
+        // A real checkpoint outside the import root.
+        string elsewhere = OutsideDirectory.NotUnder(ClusterFixture.ImportRoot);
+        string outside = Path.Combine(elsewhere, $"actorai-outside-{Guid.NewGuid():N}.safetensors");
         File.Move(CheckpointFile(seed: 4), outside);
         string link = Path.Combine(ClusterFixture.ImportRoot, $"actorai-link-{Guid.NewGuid():N}.safetensors");
         File.CreateSymbolicLink(link, outside);
         string dirLink = Path.Combine(ClusterFixture.ImportRoot, $"actorai-dirlink-{Guid.NewGuid():N}");
-        Directory.CreateSymbolicLink(dirLink, AppContext.BaseDirectory);
+        Directory.CreateSymbolicLink(dirLink, elsewhere);
         string invalid = Path.Combine(ClusterFixture.ImportRoot, $"actorai-invalid-{Guid.NewGuid():N}.safetensors");
         await File.WriteAllBytesAsync(invalid, [.. BitConverter.GetBytes(12L), .. "{\"x\":1}    "u8.ToArray()]);
         try

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Training;
+using ActorAI.Testing;
 using TorchSharp;
 
 namespace ActorAI.Grains.Tests.Training;
@@ -79,9 +80,10 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
     [Fact]
     public async Task ADatasetPathOutsideTheImportRootsIsRefusedLikeAMissingOne()
     {
-        // A real prepared dataset outside the roots (the test binaries' folder is not under the temp folder), and a link
-        // inside the roots that points at it.
-        string outside = Path.Combine(AppContext.BaseDirectory, $"outside-{Guid.NewGuid():N}");
+        // A real prepared dataset outside the roots (the test cluster's root is the temp folder), and a link inside the
+        // roots that points at it.
+        string elsewhere = OutsideDirectory.NotUnder(ClusterFixture.ImportRoot);
+        string outside = Path.Combine(elsewhere, $"actorai-outside-{Guid.NewGuid():N}");
         Directory.CreateDirectory(outside);
         foreach (string file in Directory.EnumerateFiles(TrainingDataset.Directory))
         {
