@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
-using ActorAI.Abstractions;
 using ActorAI.Abstractions.Cluster;
-using ActorAI.Grains.Hosting;
 using ActorAI.Grains.Serving;
 using ActorAI.Grains.Tests.Serving;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +8,9 @@ using Orleans.TestingHost;
 namespace ActorAI.Grains.Tests;
 
 /// <summary>One two-silo test cluster shared by the tests of the collection.</summary>
-public sealed class ClusterFixture : IAsyncLifetime
+public sealed class ClusterFixture() : TestClusterFixture(new TestClusterBuilder(initialSilosCount: 2)
+    .AddSiloBuilderConfigurator<SiloConfigurator>()
+    .Build())
 {
     public static readonly SiloResources Resources = new(8, 16L << 30, 1, 80L << 30, ImmutableArray.Create("train", "serve"));
 
@@ -20,26 +20,11 @@ public sealed class ClusterFixture : IAsyncLifetime
     /// <summary>One artifact store shared by the test silos, as a shared file system would be.</summary>
     public static readonly string ArtifactDirectory = Path.Combine(Path.GetTempPath(), "actorai-grain-tests", Guid.NewGuid().ToString("N"));
 
-    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 2)
-        .AddSiloBuilderConfigurator<SiloConfigurator>()
-        .Build();
-
-    public Task InitializeAsync() => Cluster.DeployAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder
-                .AddMemoryGrainStorage(ProviderNames.GrainStorage)
-                .UseInMemoryReminderService()
-                .AddActorAI(Resources, ArtifactDirectory, [ImportRoot]);
+            AddTestSilo(siloBuilder, Resources, ArtifactDirectory);
             siloBuilder.Services.AddSingleton<ServingModelLoader, FaultInjectingModelLoader>();
         }
     }

@@ -60,6 +60,7 @@ public sealed class SiloConfigurationTests : IDisposable
     [InlineData("""{ "Auth": { "KeyCacheSeconds": -1 } }""", "Auth:KeyCacheSeconds")]
     [InlineData("""{ "Postgres": { "ConnectionString": "Host=;Port=x" } }""", "Postgres:ConnectionString")]
     [InlineData("""{ "Membership": { "ProbeTimeout": "soon" } }""", "Membership:ProbeTimeout")]
+    [InlineData("""{ "Http": { "Address": "0.0.0.0" } }""", "Http:CertificatePath")]
     [InlineData("""{ "Artifacts": { "Replicas": 0 } }""", "Artifacts:Replicas")]
     [InlineData("""{ "Artifacts": { "Replicas": 17 } }""", "Artifacts:Replicas")]
     [InlineData("""{ "Artifacts": { "GarbageGracePeriod": "-00:01:00" } }""", "Artifacts:GarbageGracePeriod")]

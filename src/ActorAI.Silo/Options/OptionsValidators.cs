@@ -123,9 +123,16 @@ public sealed class HttpOptionsValidator : IValidateOptions<HttpOptions>
         var failures = new List<string>();
         const string S = HttpOptions.Section;
         SiloHostOptionsValidator.Port(failures, $"{S}:Port", options.Port, allowZero: true);
-        if (!IPAddress.TryParse(options.Address, out _))
+        if (!IPAddress.TryParse(options.Address, out IPAddress? address))
         {
             failures.Add($"{S}:Address must be an IP address (was '{options.Address}').");
+        }
+        else if (!IPAddress.IsLoopback(address) && string.IsNullOrWhiteSpace(options.CertificatePath))
+        {
+            // API keys and login cookies travel on this port: off the host they go over HTTPS only.
+            failures.Add(
+                $"{S}:CertificatePath and {S}:KeyPath are required when {S}:Address is not a loopback address (was '{options.Address}'): " +
+                "API keys and login cookies must not cross the network in plain text (scripts/certs.sh makes a certificate).");
         }
         if (string.IsNullOrEmpty(options.DashboardPath) || options.DashboardPath[0] != '/' || options.DashboardPath.Length < 2)
         {

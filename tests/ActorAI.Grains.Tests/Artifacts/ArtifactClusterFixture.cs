@@ -1,8 +1,6 @@
 using System.Collections.Immutable;
-using ActorAI.Abstractions;
 using ActorAI.Abstractions.Cluster;
 using ActorAI.Grains.Artifacts;
-using ActorAI.Grains.Hosting;
 using Orleans.Configuration;
 using Orleans.TestingHost;
 
@@ -12,14 +10,12 @@ namespace ActorAI.Grains.Tests.Artifacts;
 /// Three silos, each with its own artifact directory (as on three hosts with no shared file system), two copies per
 /// artifact, fast failure detection and repair.
 /// </summary>
-public sealed class ArtifactClusterFixture : IAsyncLifetime
+public sealed class ArtifactClusterFixture() : TestClusterFixture(new TestClusterBuilder(initialSilosCount: 3)
+    .AddSiloBuilderConfigurator<SiloConfigurator>()
+    .Build())
 {
     /// <summary>The parent of the silos' directories: one sub-directory per silo name.</summary>
     public static readonly string Root = Path.Combine(Path.GetTempPath(), "actorai-artifact-tests", Guid.NewGuid().ToString("N"));
-
-    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 3)
-        .AddSiloBuilderConfigurator<SiloConfigurator>()
-        .Build();
 
     /// <summary>The store directory of a silo.</summary>
     public static string DirectoryOf(SiloHandle silo) => Path.Combine(Root, silo.Name);
@@ -29,14 +25,6 @@ public sealed class ArtifactClusterFixture : IAsyncLifetime
 
     /// <summary>Whether the store of <paramref name="silo"/> holds <paramref name="sha256"/> on disk.</summary>
     public static bool Holds(SiloHandle silo, string sha256) => File.Exists(Path.Combine(DirectoryOf(silo), sha256[..2], sha256));
-
-    public Task InitializeAsync() => Cluster.DeployAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
@@ -50,12 +38,8 @@ public sealed class ArtifactClusterFixture : IAsyncLifetime
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
             });
             silo.Configure<ArtifactPlaneOptions>(o => o.RepairInterval = TimeSpan.FromSeconds(1));
-            silo.AddMemoryGrainStorage(ProviderNames.GrainStorage)
-                .UseInMemoryReminderService()
-                .AddActorAI(
-                    new SiloResources(2, 1L << 30, 0, 0, ImmutableArray.Create("train", "serve")),
-                    Path.Combine(Root, silo.Configuration["Orleans:Name"]!),
-                    [Path.GetTempPath()]);
+            AddTestSilo(silo, new SiloResources(2, 1L << 30, 0, 0, ImmutableArray.Create("train", "serve")),
+                Path.Combine(Root, silo.Configuration["Orleans:Name"]!));
         }
     }
 }

@@ -1,6 +1,4 @@
-using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
-using ActorAI.Grains.Hosting;
 using ActorAI.Grains.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,33 +11,20 @@ namespace ActorAI.Grains.Tests.Training;
 /// A cluster whose response timeout is 2 s and whose trainers take 5 s more per step on their compute lane, as a
 /// model too large for the message timeout would.
 /// </summary>
-public sealed class LongStepClusterFixture : IAsyncLifetime
+public sealed class LongStepClusterFixture() : TestClusterFixture(new TestClusterBuilder(initialSilosCount: 2)
+    .AddSiloBuilderConfigurator<SiloConfigurator>()
+    .AddClientBuilderConfigurator<ClientConfigurator>()
+    .Build())
 {
     public static readonly TimeSpan ResponseTimeout = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan ComputeTime = TimeSpan.FromSeconds(5);
-
-    public TestCluster Cluster { get; } = new TestClusterBuilder(initialSilosCount: 2)
-        .AddSiloBuilderConfigurator<SiloConfigurator>()
-        .AddClientBuilderConfigurator<ClientConfigurator>()
-        .Build();
-
-    public Task InitializeAsync() => Cluster.DeployAsync();
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder
-                .AddMemoryGrainStorage(ProviderNames.GrainStorage)
-                .UseInMemoryReminderService()
-                .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
-                .AddActorAI(ClusterFixture.Resources, ClusterFixture.ArtifactDirectory, [ClusterFixture.ImportRoot]);
+            AddTestSilo(siloBuilder, ClusterFixture.Resources, ClusterFixture.ArtifactDirectory)
+                .Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
             siloBuilder.Services.AddSingleton<ComputeLanes>(new SlowComputeLanes(ComputeTime));
         }
     }
