@@ -38,6 +38,53 @@ public sealed partial class ActorAIClient
         return [.. infos.Where(i => i.Spec is not null)];
     }
 
+    /// <summary>
+    /// The deployment's serving figures over the replicas' recent window: each replica that answers within
+    /// <paramref name="timeout"/> (default 2 s) and their sum.
+    /// </summary>
+    /// <exception cref="DeploymentNotFoundException">No such deployment.</exception>
+    public async Task<DeploymentStats> GetDeploymentStatsAsync(string name, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        DeploymentInfo info = await GetDeploymentAsync(name).WaitAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new DeploymentNotFoundException(name);
+        TimeSpan wait = timeout ?? TimeSpan.FromSeconds(2);
+        ReplicaInfo[] ready = [.. info.Replicas.Where(r => r.State == ReplicaState.Ready)];
+        ServingStats?[] answers = await Task.WhenAll(ready.Select(async r =>
+        {
+            try
+            {
+                return await Cluster.GetGrain<IReplicaGrain>(r.Id).GetStatsAsync().WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                return null; // a replica that is moving or gone is left out of the figures, not an error
+            }
+        })).ConfigureAwait(false);
+        var replicas = new Dictionary<string, ServingStats>();
+        ServingStats? total = null;
+        for (int i = 0; i < ready.Length; i++)
+        {
+            if (answers[i] is not { } stats)
+            {
+                continue;
+            }
+            replicas[ready[i].Id] = stats;
+            total = total is null ? stats : new ServingStats(
+                total.Since < stats.Since ? total.Since : stats.Since,
+                total.At > stats.At ? total.At : stats.At,
+                total.Requests + stats.Requests,
+                total.Errors + stats.Errors,
+                total.PromptTokens + stats.PromptTokens,
+                total.GenerationTokens + stats.GenerationTokens,
+                total.TimeToFirstToken.Add(stats.TimeToFirstToken),
+                total.InterToken.Add(stats.InterToken),
+                total.EndToEnd.Add(stats.EndToEnd),
+                total.Running + stats.Running,
+                total.Waiting + stats.Waiting);
+        }
+        return new DeploymentStats(name, replicas, total);
+    }
+
     /// <summary>Waits until the deployment serves (status Ready) and returns its state.</summary>
     /// <exception cref="DeploymentNotFoundException">No such deployment.</exception>
     /// <exception cref="DeploymentException">The deployment failed (the message carries its last error).</exception>

@@ -62,6 +62,10 @@ public interface IReplicaGrain : IGrainWithStringKey
     [Alias("Load"), Orleans.Concurrency.AlwaysInterleave]
     Task<ReplicaLoad> GetLoadAsync();
 
+    /// <summary>What the replica served over its recent window (see <see cref="ServingStats"/>).</summary>
+    [Alias("Stats"), Orleans.Concurrency.AlwaysInterleave]
+    Task<ServingStats> GetStatsAsync();
+
     /// <summary>Refuses new requests, finishes the running ones, then unloads.</summary>
     [Alias("Drain"), Orleans.Concurrency.AlwaysInterleave]
     Task DrainAsync();

@@ -153,6 +153,9 @@ internal sealed partial class ReplicaGrain(
 
     public Task<ReplicaLoad> GetLoadAsync() => Task.FromResult(Load());
 
+    // Contract only: the metrics work (issue 10) fills this in from the engine's recorded latencies.
+    public Task<ServingStats> GetStatsAsync() => throw new NotImplementedException("serving stats are not recorded yet");
+
     // A failed decode loop is this replica's failure, not the request's: the router retries elsewhere (when nothing was
     // sent yet) and the deployment, seeing Faulted, replaces the replica.
     private GenerationStream? Submit(Loaded loaded, int[] prompt, SamplingOptions options)
