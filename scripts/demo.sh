@@ -91,7 +91,9 @@ cat <<MSG
 The dev silo is running (pid $pid) and serving deployment 'fortune' (model fortune@production, 2 replicas).
   health     curl http://127.0.0.1:$HTTP_PORT/health
   OpenAI API http://127.0.0.1:$HTTP_PORT/v1   (API key: $DEV_KEY)
-  dashboard  http://127.0.0.1:$HTTP_PORT/orleans   (sign in with the dev key)
+  dashboard  http://127.0.0.1:$HTTP_PORT/   (sign in with the dev key: jobs, loss curves, models, deployments, playground)
+  metrics    curl http://127.0.0.1:$HTTP_PORT/metrics -H 'Authorization: Bearer $DEV_KEY'   (Prometheus text)
+  orleans    http://127.0.0.1:$HTTP_PORT/orleans   (the Orleans grain dashboard)
   chat       curl -N http://127.0.0.1:$HTTP_PORT/v1/chat/completions -H 'Authorization: Bearer $DEV_KEY' \\
                -H 'Content-Type: application/json' \\
                -d '{"model":"fortune","messages":[{"role":"user","content":"Tell me my fortune."}],"max_tokens":120,"stream":true}'
