@@ -29,7 +29,7 @@ while (($#)); do
     --version-suffix) suffix=${2:?--version-suffix needs a value}; shift 2 ;;
     --configuration) configuration=${2:?--configuration needs a value}; shift 2 ;;
     --no-build) build=(--no-build); shift ;;
-    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) fail "unknown argument '$1' (see scripts/pack.sh --help)" ;;
   esac
 done
