@@ -27,19 +27,26 @@ public sealed partial class ActorAIClient
     public Task<ModelVersion> ResolveModelAsync(string name, string versionOrAlias) => Model(name).ResolveAsync(versionOrAlias);
 
     /// <summary>Registers the final weights of a succeeded training job as a new version of <paramref name="name"/>.</summary>
-    /// <exception cref="ModelRegistryException">The job does not exist or has not succeeded.</exception>
-    public Task<ModelVersion> RegisterModelFromJobAsync(string name, string jobId, IReadOnlyList<string>? tags = null) =>
-        Model(name).RegisterFromJobAsync(jobId, tags ?? []);
+    /// <exception cref="ModelRegistryException">The name breaks <see cref="ModelNames"/>' rule, or the job does not exist or has not succeeded.</exception>
+    public Task<ModelVersion> RegisterModelFromJobAsync(string name, string jobId, IReadOnlyList<string>? tags = null)
+    {
+        ModelNames.ThrowIfInvalid(name);
+        return Model(name).RegisterFromJobAsync(jobId, tags ?? []);
+    }
 
     /// <summary>Imports a safetensors checkpoint (a path the silo can read) as a new version of <paramref name="name"/>.</summary>
-    /// <exception cref="ModelRegistryException">The file is missing or not a valid checkpoint.</exception>
-    public Task<ModelVersion> ImportModelAsync(string name, string path, ModelLineage? lineage = null, IReadOnlyList<string>? tags = null) =>
-        Model(name).ImportCheckpointAsync(path, lineage ?? new ModelLineage(null, null, null, null, new Dictionary<string, string>(), new Dictionary<string, double>()), tags ?? []);
+    /// <exception cref="ModelRegistryException">The name breaks <see cref="ModelNames"/>' rule, or the file is missing or not a valid checkpoint.</exception>
+    public Task<ModelVersion> ImportModelAsync(string name, string path, ModelLineage? lineage = null, IReadOnlyList<string>? tags = null)
+    {
+        ModelNames.ThrowIfInvalid(name);
+        return Model(name).ImportCheckpointAsync(path, lineage ?? new ModelLineage(null, null, null, null, new Dictionary<string, string>(), new Dictionary<string, double>()), tags ?? []);
+    }
 
     /// <summary>Points an alias at a version; deployments following the alias roll over to it.</summary>
-    /// <exception cref="ModelRegistryException">No such version, or the alias is not allowed.</exception>
+    /// <exception cref="ModelRegistryException">No such version, or the alias breaks <see cref="ModelNames"/>' alias rule.</exception>
     public async Task<ModelInfo> SetModelAliasAsync(string name, string alias, int version)
     {
+        ModelNames.ThrowIfInvalidAlias(alias);
         ModelInfo info = await Model(name).SetAliasAsync(alias, version).ConfigureAwait(false);
         await RefreshDeploymentsOfAsync(name).ConfigureAwait(false);
         return info;

@@ -84,6 +84,23 @@ public sealed class ComputeHostLocatorTests
         Assert.DoesNotContain('\n', problem);
     }
 
+    [Fact]
+    public void InstalledAsAToolWithoutARepositoryItSaysLocalComputeMustBeBuiltSeparately()
+    {
+        using var temp = new TempDirectory();
+        // The layout `dotnet tool install --tool-path` leaves: no ActorAI.sln above, no actorai-compute beside.
+        string tool = temp.Combine("tools", ".store", "actorai", "0.1.0", "actorai", "0.1.0", "tools", "net10.0", "any");
+        Directory.CreateDirectory(tool);
+        var locator = new ComputeHostLocator(Environment(null), tool, Dotnet);
+
+        Assert.False(locator.TryLocate(out ComputeHost? host, out string problem));
+        Assert.Null(host);
+        Assert.Contains(Path.Combine(tool, "actorai-compute.dll"), problem, StringComparison.Ordinal);
+        Assert.Contains("not part of the actorai .NET tool", problem, StringComparison.Ordinal);
+        Assert.Contains("set ACTORAI_COMPUTE", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', problem);
+    }
+
     [Theory]
     [InlineData("/usr/share/dotnet/dotnet", "/usr/share/dotnet/dotnet")]
     [InlineData("/work/bin/actorai", "dotnet")]

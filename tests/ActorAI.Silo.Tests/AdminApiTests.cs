@@ -26,7 +26,105 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
 
         using HttpResponseMessage response = await http.GetAsync(path);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.StartsWith("Missing API key", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PUT", "/api/deployments/DNAME", """{"model":"m","replicas":-1}""", "replicas", "the request body")]
+    [InlineData("PUT", "/api/deployments/DNAME", """{"model":"m","canary":{"version":2,"percentage":10}}""", "canary.percentage", "'canary'")]
+    [InlineData("POST", "/api/models/MNAME/versions", """{"checkpoint":"/tmp/x.safetensors"}""", "checkpoint", "the request body")]
+    [InlineData("POST", "/api/models/MNAME/versions/1/tags", """{"tag":"a","tags":["b"]}""", "tags", "the request body")]
+    [InlineData("PUT", "/api/models/MNAME/aliases/prod", """{"version":1,"force":true}""", "force", "the request body")]
+    public async Task AnUnknownFieldIsRefusedNamingItAndWhereItIs(string method, string path, string json, string field, string where)
+    {
+        using HttpClient http = silo.KeyedClient();
+        string deployment = $"d-{Guid.NewGuid():N}";
+        using var request = new HttpRequestMessage(new HttpMethod(method),
+            path.Replace("DNAME", deployment, StringComparison.Ordinal).Replace("MNAME", $"m-{Guid.NewGuid():N}", StringComparison.Ordinal))
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+
+        using HttpResponseMessage response = await http.SendAsync(request);
+        using HttpResponseMessage notCreated = await http.GetAsync($"/api/deployments/{deployment}");
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        string detail = problem.GetProperty("errors").GetProperty(field)[0].GetString()!;
+        Assert.StartsWith($"{field}: unknown field '{field.Split('.')[^1]}' in {where}", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("ActorAI.", detail, StringComparison.Ordinal); // no .NET type names
+        await AssertProblemAsync(notCreated, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task AnUnknownFieldsMessageListsTheKnownOnes()
+    {
+        using HttpClient http = silo.KeyedClient();
+
+        using HttpResponseMessage response = await PutAsync(http, $"/api/deployments/d-{Guid.NewGuid():N}", """{"model":"m","replicas":2}""");
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Contains("min_replicas", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("PUT", "/api/deployments/d-415", "text/plain")]
+    [InlineData("POST", "/api/keys", "text/plain")]
+    [InlineData("POST", "/api/models/m-415/versions", "application/x-www-form-urlencoded")]
+    [InlineData("PUT", "/api/models/m-415/aliases/prod", null)]
+    public async Task ABodyNotSentAsJsonIsRefusedWith415(string method, string path, string? contentType)
+    {
+        using HttpClient http = silo.KeyedClient();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"model":"m","version":1}"""));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new(contentType);
+        }
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = content };
+
+        using HttpResponseMessage response = await http.SendAsync(request);
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains(contentType ?? "none", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a%20b")]
+    [InlineData("latest")]
+    [InlineData("42")]
+    [InlineData("-lead")]
+    public async Task AnAliasBreakingTheNameRuleIsRefusedNamingTheField(string alias)
+    {
+        using HttpClient http = silo.KeyedClient();
+        string name = $"admin-{Guid.NewGuid():N}";
+        await silo.Actor.ImportModelAsync(name, TinyGpt.Write(_temp.Combine("m.safetensors")));
+
+        using HttpResponseMessage response = await PutAsync(http, $"/api/models/{name}/aliases/{alias}", """{"version":1}""");
+        ModelInfoProbe model = await ModelAsync(http, name);
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.StartsWith("alias: an alias is 1-64 ASCII letters", problem.GetProperty("errors").GetProperty("alias")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, model.Aliases);
+    }
+
+    [Fact]
+    public async Task AModelNameBreakingTheNameRuleIsRefusedNamingTheField()
+    {
+        using HttpClient http = silo.KeyedClient();
+        string checkpoint = TinyGpt.Write(_temp.Combine("model.safetensors"));
+
+        using HttpResponseMessage response = await PostAsync(http, "/api/models/bad%20name/versions", JsonSerializer.Serialize(new { checkpoint_path = checkpoint }));
+
+        JsonElement problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.StartsWith("name: a model name is", problem.GetProperty("errors").GetProperty("name")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    private sealed record ModelInfoProbe(int Aliases);
+
+    private static async Task<ModelInfoProbe> ModelAsync(HttpClient http, string name)
+    {
+        using HttpResponseMessage got = await http.GetAsync($"/api/models/{name}");
+        return new ModelInfoProbe((await JsonAsync(got, HttpStatusCode.OK)).GetProperty("aliases").EnumerateObject().Count());
     }
 
     [Fact]

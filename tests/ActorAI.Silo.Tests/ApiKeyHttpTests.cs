@@ -54,6 +54,57 @@ public sealed class ApiKeyHttpTests(DevSiloFixture silo)
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
     }
 
+    [Theory]
+    [InlineData(null, "/api/keys", "Missing API key")]
+    [InlineData("Bearer wrong-key-0123456789", "/api/models", "Invalid API key")]
+    [InlineData("Basic YWRtaW46YWRtaW4=", "/api/deployments", "The Authorization header must be 'Bearer <api key>'")]
+    [InlineData(null, "/no-such-route", "Missing API key")]
+    public async Task OutsideV1AMissingOrWrongKeyGetsAProblemDetailsBody(string? authorization, string path, string detail)
+    {
+        using HttpClient http = Client(authorization);
+
+        using HttpResponseMessage response = await http.GetAsync(path);
+
+        JsonElement problem = await AdminApiTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized);
+        Assert.StartsWith(detail, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Unauthorized", problem.GetProperty("title").GetString());
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Fact]
+    public async Task ABrowserNavigatingToTheAdminApiWithoutASessionIsSentToTheLoginPage()
+    {
+        using HttpClient browser = silo.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/models");
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using HttpResponseMessage response = await browser.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OutsideV1AKeyOrSessionWithoutTheRoleGetsAProblemDetailsBody()
+    {
+        string inferKey = (await CreateAsync("reader", ["infer"])).GetProperty("key").GetString()!;
+        using HttpClient keyed = Client($"Bearer {inferKey}");
+        using HttpClient browser = silo.Client();
+        using HttpResponseMessage login = await browser.PostAsync("/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = inferKey, ["returnUrl"] = "/" }));
+
+        using HttpResponseMessage byKey = await keyed.GetAsync("/api/keys");
+        using HttpResponseMessage bySession = await browser.GetAsync("/api/keys");
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        foreach (HttpResponseMessage response in (HttpResponseMessage[])[byKey, bySession])
+        {
+            JsonElement problem = await AdminApiTests.AssertProblemAsync(response, HttpStatusCode.Forbidden);
+            Assert.Equal("Forbidden", problem.GetProperty("title").GetString());
+            Assert.Contains("role", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task UnderV1AKeyWithoutTheRoleGetsAnOpenAIPermissionError()
     {
@@ -79,7 +130,7 @@ public sealed class ApiKeyHttpTests(DevSiloFixture silo)
         using HttpResponseMessage probe = await http.GetAsync(DevSiloFixture.AuthProbePath);
 
         Assert.Equal(HttpStatusCode.Forbidden, admin.StatusCode);
-        Assert.NotEqual("application/json", admin.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/problem+json", admin.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         using JsonDocument caller = JsonDocument.Parse(await probe.Content.ReadAsStringAsync());
         Assert.Equal("app", caller.RootElement.GetProperty("name").GetString());
@@ -167,6 +218,7 @@ public sealed class ApiKeyHttpTests(DevSiloFixture silo)
     [InlineData("""{"name": "ci", "roles": ["infer"], "models": ["no spaces"]}""", "models entries must be deployment names: 1 to 64")]
     [InlineData("""{"name": "ci", "roles": "infer"}""", "We could not parse the JSON body")]
     [InlineData("""not json""", "We could not parse the JSON body")]
+    [InlineData("""{"name": "ci", "roles": ["infer"], "role": "admin"}""", "role: unknown field 'role' in the request body")]
     public async Task ABadBodyIsA400NamingTheField(string body, string detail)
     {
         using HttpClient admin = Client($"Bearer {DevSiloFixture.AdminKey}");

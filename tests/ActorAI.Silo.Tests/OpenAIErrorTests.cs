@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OpenAI;
@@ -62,6 +63,56 @@ public sealed class OpenAIErrorTests(DevSiloFixture silo)
         using HttpResponseMessage response = await PostAsync(http, Chat, json);
 
         await AssertOpenAIErrorAsync(response, HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData(Chat, "text/plain")]
+    [InlineData(Chat, "application/x-www-form-urlencoded")]
+    [InlineData(Completions, "text/plain")]
+    [InlineData(Completions, null)]
+    public async Task ABodyNotSentAsJsonIsRefusedWith415(string path, string? contentType)
+    {
+        using HttpClient http = silo.KeyedClient();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"model":"m","prompt":"x","messages":{{Hello}}}"""));
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = new(contentType);
+        }
+
+        using HttpResponseMessage response = await http.PostAsync(path, content);
+
+        JsonElement error = await AssertOpenAIErrorAsync(response, HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal("unsupported_media_type", error.GetProperty("code").GetString());
+        Assert.Contains(contentType ?? "none", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("application/json", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AJsonContentTypeWithACharsetIsAccepted()
+    {
+        using HttpClient http = silo.KeyedClient();
+        using var content = new StringContent("""{"model":"m","prompt":""}""", Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse("application/json; charset=utf-8");
+
+        using HttpResponseMessage response = await http.PostAsync(Completions, content);
+
+        // Read and checked as JSON: refused for its empty prompt, not for its media type.
+        JsonElement error = await AssertOpenAIErrorAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("prompt", error.GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task FieldsOpenAIClientsSendThatActorAIDoesNotUseAreIgnored()
+    {
+        using HttpClient http = silo.KeyedClient();
+        string model = $"no-such-{Guid.NewGuid():N}";
+
+        // OpenAI-compatible: unknown fields (user, logit_bias, tools, a field from a newer API version) are not errors.
+        using HttpResponseMessage response = await PostAsync(http, Chat,
+            $$$"""{"model":"{{{model}}}","messages":{{{Hello}}},"user":"u-1","logit_bias":{"50256":-100},"tools":[],"frobnicate":{"x":1}}""");
+
+        JsonElement error = await AssertOpenAIErrorAsync(response, HttpStatusCode.NotFound);
+        Assert.Equal("model_not_found", error.GetProperty("code").GetString());
     }
 
     [Fact]
@@ -155,6 +206,7 @@ public sealed class OpenAIErrorTests(DevSiloFixture silo)
         using HttpClient http = silo.KeyedClient();
         using HttpResponseMessage bad = await PostAsync(http, Chat, "{{{{");
         using var content = new ByteArrayContent([0xFF, 0xFE, 0xFD]);
+        content.Headers.ContentType = new("application/json");
         using HttpResponseMessage garbage = await http.PostAsync(Completions, content);
 
         using HttpResponseMessage health = await http.GetAsync("/health");

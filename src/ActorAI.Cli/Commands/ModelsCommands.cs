@@ -74,7 +74,8 @@ internal static class ModelsCommands
             string? jobId = parse.GetValue(job);
             string? path = parse.GetValue(checkpoint);
             string[] tagList = parse.GetValue(tags) ?? [];
-            if (!await CheckAsync(parse, (jobId is null) != (path is null), $"give exactly one of {job.Name} JOB_ID or {checkpoint.Name} PATH.")
+            if (!await CheckAsync(parse, ModelNames.IsValid(model), $"NAME: {ModelNames.Problem(model)?["name: ".Length..]}.")
+                || !await CheckAsync(parse, (jobId is null) != (path is null), $"give exactly one of {job.Name} JOB_ID or {checkpoint.Name} PATH.")
                 || !await CheckAsync(parse, jobId is null || TrainingJobIds.IsValid(jobId), $"{job.Name}: {(jobId is null ? "" : TrainingJobIds.Problem(jobId))}")
                 || !await CheckAsync(parse, tagList.All(t => !string.IsNullOrWhiteSpace(t)), $"{tags.Name}: a tag must not be empty."))
             {
@@ -93,7 +94,7 @@ internal static class ModelsCommands
     private static Command CreateAlias(ConnectionSettings connection)
     {
         Argument<string> name = NameArgument();
-        var alias = new Argument<string>("alias") { Description = "Alias, such as production (not all digits, not 'latest')." };
+        var alias = new Argument<string>("alias") { Description = $"Alias, such as production ({ModelNames.Rule}; not all digits, not '{ModelNames.Latest}')." };
         var version = new Argument<int?>("version") { Description = "Version number the alias points at.", Arity = ArgumentArity.ZeroOrOne };
         var remove = new Option<bool>("--remove") { Description = "Remove the alias instead." };
         var command = new Command("alias", "Point an alias at a version (deployments that follow it roll over), or remove it with --remove.")
@@ -106,7 +107,9 @@ internal static class ModelsCommands
             string aliasName = parse.GetValue(alias)!;
             int? target = parse.GetValue(version);
             bool removing = parse.GetValue(remove);
-            if (!await CheckAsync(parse, removing != target.HasValue, removing ? $"{remove.Name} takes no VERSION." : $"give a VERSION or {remove.Name}.")
+            // Removing checks only that the alias exists (an alias set before the rule existed can still go).
+            if (!await CheckAsync(parse, removing || ModelNames.IsValidAlias(aliasName), $"ALIAS: {ModelNames.AliasProblem(aliasName)?["alias: ".Length..]}.")
+                || !await CheckAsync(parse, removing != target.HasValue, removing ? $"{remove.Name} takes no VERSION." : $"give a VERSION or {remove.Name}.")
                 || !await CheckAsync(parse, target is null or >= 1, $"VERSION must be at least 1 (was {target})."))
             {
                 return ExitCodes.InvalidArguments;

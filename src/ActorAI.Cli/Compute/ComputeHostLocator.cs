@@ -62,9 +62,15 @@ internal sealed class ComputeHostLocator(Func<string, string?> getEnvironmentVar
             }
             searched.Add(candidate);
         }
-        problem = $"actorai-compute was not found ({EnvironmentVariable} is not set; looked for {string.Join(", ", searched)}). "
-            + "Build it with `dotnet build src/ActorAI.Compute.Host -c Release` in the repository, or set "
-            + $"{EnvironmentVariable} to the path of actorai-compute.dll.";
+        string looked = $"actorai-compute was not found ({EnvironmentVariable} is not set; looked for {string.Join(", ", searched)}). ";
+        // Installed as a .NET tool (dotnet tool install), actorai has no repository around it and no actorai-compute
+        // beside it: the tool package leaves LibTorch out, so the host must be built from the repository.
+        problem = RepositoryRoot() is not null
+            ? looked + "Build it with `dotnet build src/ActorAI.Compute.Host -c Release` in the repository, or set "
+                + $"{EnvironmentVariable} to the path of actorai-compute.dll."
+            : looked + "Local compute is not part of the actorai .NET tool (it needs LibTorch): build actorai-compute from the "
+                + $"ActorAI repository with `dotnet build src/ActorAI.Compute.Host -c Release` and set {EnvironmentVariable} to "
+                + "the path of its actorai-compute.dll. Commands that use a cluster work without it.";
         return false;
     }
 
@@ -75,17 +81,26 @@ internal sealed class ComputeHostLocator(Func<string, string?> getEnvironmentVar
     private IEnumerable<string> Candidates()
     {
         yield return Path.Combine(baseDirectory, DllName);
+        if (RepositoryRoot() is { } root)
+        {
+            foreach (string output in BuildOutputs)
+            {
+                yield return Path.Combine(root, output, DllName);
+            }
+        }
+    }
+
+    // The nearest directory at or above the binary that holds the solution file, if any.
+    private string? RepositoryRoot()
+    {
         for (DirectoryInfo? directory = new(baseDirectory); directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, SolutionFile)))
             {
-                foreach (string output in BuildOutputs)
-                {
-                    yield return Path.Combine(directory.FullName, output, DllName);
-                }
-                yield break;
+                return directory.FullName;
             }
         }
+        return null;
     }
 
     private ComputeHost HostFor(string path) =>

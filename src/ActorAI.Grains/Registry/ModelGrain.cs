@@ -32,7 +32,7 @@ internal sealed partial class ModelGrain(
     TimeProvider clock,
     ILogger<ModelGrain> logger) : Grain, IModelGrain
 {
-    private const string Latest = "latest";
+    private const string Latest = ModelNames.Latest;
 
     // The same words whatever the cause, and without the path: the answer must not tell whether a file exists.
     private const string ImportRefusedMessage =
@@ -42,6 +42,7 @@ internal sealed partial class ModelGrain(
 
     public async Task<ModelVersion> RegisterFromJobAsync(string jobId, IReadOnlyList<string> tags)
     {
+        ModelNames.ThrowIfInvalid(Name);
         ArgumentException.ThrowIfNullOrWhiteSpace(jobId);
         TrainingJobInfo job = await GrainFactory.GetGrain<ITrainingJobGrain>(jobId).GetAsync();
         if (job.Spec is null)
@@ -84,6 +85,7 @@ internal sealed partial class ModelGrain(
     public async Task<ModelVersion> ImportCheckpointAsync(string path, ModelLineage lineage, IReadOnlyList<string> tags)
     {
         ArgumentNullException.ThrowIfNull(lineage);
+        ModelNames.ThrowIfInvalid(Name);
         // One answer for a path outside the import roots, a missing file and a file that is not a checkpoint, so that
         // a caller learns nothing about files it may not import; the cause is logged on the silo.
         var refused = new ModelRegistryException(ImportRefusedMessage);
@@ -147,7 +149,7 @@ internal sealed partial class ModelGrain(
 
     public async Task<ModelInfo> SetAliasAsync(string alias, int version)
     {
-        CheckAlias(alias);
+        ModelNames.ThrowIfInvalidAlias(alias);
         Find(version);
         state.State = state.State with
         {
@@ -158,10 +160,10 @@ internal sealed partial class ModelGrain(
         return Info();
     }
 
+    // Only existence is checked, not the character rule: an alias set before the rule existed can still be removed.
     public async Task<ModelInfo> RemoveAliasAsync(string alias)
     {
-        CheckAlias(alias);
-        if (!state.State.Aliases.ContainsKey(alias))
+        if (alias is null || !state.State.Aliases.ContainsKey(alias))
         {
             throw new ModelRegistryException($"model '{Name}' has no alias '{alias}'");
         }
@@ -197,14 +199,6 @@ internal sealed partial class ModelGrain(
     private ModelVersion Find(int version) =>
         state.State.Versions.FirstOrDefault(v => v.Version == version)
         ?? throw new ModelRegistryException($"model '{Name}' has no version {version} (versions 1..{state.State.Versions.Count})");
-
-    private static void CheckAlias(string alias)
-    {
-        if (string.IsNullOrWhiteSpace(alias) || alias == Latest || alias.All(char.IsAsciiDigit) || alias.Length > 64)
-        {
-            throw new ModelRegistryException($"alias '{alias}' is not allowed: 1-64 characters, not all digits, not '{Latest}'");
-        }
-    }
 
     private ModelInfo Info() => new(Name, state.State.Versions, state.State.Aliases, state.State.AliasHistory);
 

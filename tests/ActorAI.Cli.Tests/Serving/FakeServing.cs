@@ -285,6 +285,8 @@ internal sealed class FakeReplica(string id) : IReplicaGrain
 
     public Task<ReplicaLoad> StartAsync(ReplicaSpec spec) => throw new NotSupportedException();
 
+    public Task<ServingStats> GetStatsAsync() => throw new NotSupportedException();
+
     public async IAsyncEnumerable<GenerationChunk> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         lock (Requests)

@@ -150,6 +150,8 @@ public sealed class ModelsCommandTests
     [InlineData("give a VERSION or --remove.", "models", "alias", "fortune", "production")]
     [InlineData("--remove takes no VERSION.", "models", "alias", "fortune", "production", "2", "--remove")]
     [InlineData("VERSION must be at least 1 (was 0).", "models", "alias", "fortune", "production", "0")]
+    [InlineData("ALIAS: an alias is 1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit, not all digits and not 'latest' (was 'a b').", "models", "alias", "fortune", "a b", "1")]
+    [InlineData("ALIAS: an alias is 1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit, not all digits and not 'latest' (was 'latest').", "models", "alias", "fortune", "latest", "1")]
     public async Task AliasArgumentsAreCheckedBeforeConnecting(string problem, params string[] args)
     {
         var cluster = new FakeCluster();
@@ -158,6 +160,20 @@ public sealed class ModelsCommandTests
 
         Assert.Equal(ExitCodes.InvalidArguments, code);
         Assert.Equal($"actorai models alias: {problem}", Assert.Single(Lines(stderr)));
+        Assert.Equal(0, cluster.Connections);
+    }
+
+    [Theory]
+    [InlineData("bad name")]
+    [InlineData("a/b")]
+    public async Task ARegisteredModelNameFollowsTheNameRuleBeforeConnecting(string name)
+    {
+        var cluster = new FakeCluster();
+
+        (int code, _, string stderr) = await cluster.RunAsync("models", "register", name, "--job", "train-1");
+
+        Assert.Equal(ExitCodes.InvalidArguments, code);
+        Assert.Equal($"actorai models register: NAME: a model name is 1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit (was '{name}').", Assert.Single(Lines(stderr)));
         Assert.Equal(0, cluster.Connections);
     }
 }

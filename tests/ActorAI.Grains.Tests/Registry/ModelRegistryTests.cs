@@ -124,6 +124,66 @@ public sealed class ModelRegistryTests(ClusterFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("latest")]
+    [InlineData("007")]
+    [InlineData("-lead")]
+    [InlineData("prod/eu")]
+    public async Task AnAliasBreakingTheNameRuleIsRefusedByTheGrainAndTheClient(string alias)
+    {
+        IModelGrain model = Model();
+        await model.ImportCheckpointAsync(CheckpointFile(seed: 6), NoLineage, []);
+        ActorAI.Client.ActorAIClient client = ActorAI.Client.ActorAIClient.Create(fixture.Cluster.Client);
+
+        var byGrain = await Assert.ThrowsAsync<ModelRegistryException>(() => model.SetAliasAsync(alias, 1));
+        var byClient = await Assert.ThrowsAsync<ModelRegistryException>(() => client.SetModelAliasAsync(model.GetPrimaryKeyString(), alias, 1));
+
+        Assert.StartsWith("alias: an alias is 1-64 ASCII letters", byGrain.Message, StringComparison.Ordinal);
+        Assert.Contains($"(was '{alias}')", byGrain.Message, StringComparison.Ordinal);
+        Assert.Equal(byGrain.Message, byClient.Message);
+        Assert.Empty((await model.GetAsync()).Aliases);
+    }
+
+    [Fact]
+    public async Task AModelNameBreakingTheNameRuleCannotBeRegistered()
+    {
+        IModelGrain model = fixture.Cluster.GrainFactory.GetGrain<IModelGrain>($"bad name {Guid.NewGuid():N}");
+        ActorAI.Client.ActorAIClient client = ActorAI.Client.ActorAIClient.Create(fixture.Cluster.Client);
+
+        var byGrain = await Assert.ThrowsAsync<ModelRegistryException>(() => model.ImportCheckpointAsync(CheckpointFile(seed: 7), NoLineage, []));
+        var byClient = await Assert.ThrowsAsync<ModelRegistryException>(() => client.ImportModelAsync("bad name", CheckpointFile(seed: 7)));
+
+        Assert.StartsWith("name: a model name is", byGrain.Message, StringComparison.Ordinal);
+        Assert.Equal("name: a model name is 1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit (was 'bad name')", byClient.Message);
+        Assert.Empty((await model.GetAsync()).Versions);
+    }
+
+    [Theory]
+    [InlineData("production", true)]
+    [InlineData("v2.1-rc_1", true)]
+    [InlineData("2024", false)]
+    [InlineData("latest", false)]
+    [InlineData("a b", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    [InlineData("ünïcode", false)]
+    public void AliasRuleIsTheModelNameRuleMinusVersionWords(string? alias, bool valid)
+    {
+        Assert.Equal(valid, ModelNames.IsValidAlias(alias));
+        Assert.Equal(valid, ModelNames.AliasProblem(alias) is null);
+        // Every valid alias is a valid model name: the same character rule.
+        Assert.True(!valid || ModelNames.IsValid(alias));
+    }
+
+    [Fact]
+    public void TheLongestNameIs64Characters()
+    {
+        Assert.True(ModelNames.IsValid(new string('a', 64)));
+        Assert.False(ModelNames.IsValid(new string('a', 65)));
+        Assert.False(ModelNames.IsValidAlias(new string('a', 65)));
+    }
+
     private IModelGrain Model() => fixture.Cluster.GrainFactory.GetGrain<IModelGrain>($"model-{Guid.NewGuid():N}");
 
     private static string CheckpointFile(int seed)

@@ -6,12 +6,16 @@ internal sealed record ProcessResult(int ExitCode, string StandardOutput, string
 
 internal static class ProcessRunner
 {
-    /// <summary>Runs a process to completion and captures its output; on cancellation kills it and its children.</summary>
+    /// <summary>
+    /// Runs a process to completion (in <paramref name="workingDirectory"/> when given) and captures its output; on
+    /// cancellation kills it and its children.
+    /// </summary>
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(fileName, args)
         {
+            WorkingDirectory = workingDirectory ?? "",
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

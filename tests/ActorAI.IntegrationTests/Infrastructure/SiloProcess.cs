@@ -12,11 +12,12 @@ internal sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, string name, int httpPort)
+    private SiloProcess(Process process, string name, int httpPort, int gatewayPort = 0)
     {
         _process = process;
         Name = name;
         HttpPort = httpPort;
+        GatewayPort = gatewayPort;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
         _process.BeginOutputReadLine();
@@ -26,6 +27,9 @@ internal sealed class SiloProcess : IAsyncDisposable
     public string Name { get; }
 
     public int HttpPort { get; }
+
+    /// <summary>The Orleans gateway port clients connect to (set by <see cref="StartDev"/>).</summary>
+    public int GatewayPort { get; }
 
     /// <summary>The silo address reported by /health once it is up.</summary>
     public string Address { get; private set; } = "";
@@ -68,6 +72,29 @@ internal sealed class SiloProcess : IAsyncDisposable
             start.Environment[variable] = value;
         }
         return new SiloProcess(Process.Start(start)!, name, ports[2]);
+    }
+
+    /// <summary>
+    /// Starts a silo of the embedded dev profile (in-memory clustering and storage, no PostgreSQL) on free ports, as
+    /// `dotnet actorai-silo.dll` with no configuration file would run; checkpoints under <paramref name="importRoot"/>
+    /// can be imported.
+    /// </summary>
+    public static SiloProcess StartDev(string name, string artifacts, string importRoot)
+    {
+        int[] ports = TestPorts.Free(3);
+        var start = new ProcessStartInfo("dotnet",
+        [
+            TestPaths.SiloHost, "--name", name,
+            "--silo-port", ports[0].ToString(), "--gateway-port", ports[1].ToString(), "--http-port", ports[2].ToString(),
+            "--artifacts", artifacts, $"--Artifacts:ImportRoots:0={importRoot}",
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ACTORAI_Auth__BootstrapAdminKey"] = AdminKey;
+        return new SiloProcess(Process.Start(start)!, name, ports[2], ports[1]);
     }
 
     /// <summary>Waits until /health answers 200 (the silo is an active member) and records its address.</summary>

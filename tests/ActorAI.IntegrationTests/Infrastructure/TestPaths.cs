@@ -11,6 +11,11 @@ internal static class TestPaths
 
     public static string RepositoryRoot => Get("RepositoryRoot");
 
-    private static string Get(string key) => Path.GetFullPath(
-        typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!);
+    /// <summary>The build configuration (Debug, Release) the tests and the products they launch were built in.</summary>
+    public static string Configuration => Metadata("Configuration");
+
+    private static string Get(string key) => Path.GetFullPath(Metadata(key));
+
+    private static string Metadata(string key) =>
+        typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 }

@@ -10,9 +10,15 @@ namespace ActorAI.Silo.Http.Admin;
 
 internal static class AdminJson
 {
+    /// <summary>
+    /// The admin API's one strict contract (shared by the CLI and the dashboard's forms): a field a body type does not
+    /// declare, at any depth, is refused with a 400 naming it, so that a misspelt <c>replicas</c> is not silently
+    /// ignored while a default takes its place.
+    /// </summary>
     public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 }

@@ -30,9 +30,12 @@ internal static class AdminProblems
         {
             return (value, null);
         }
-        return (null, error.Status == StatusCodes.Status413PayloadTooLarge
-            ? Results.Problem(error.Message, statusCode: error.Status, title: "Request body too large")
-            : Invalid(error.Field ?? "body", error.Message));
+        return (null, error.Fault switch
+        {
+            JsonBodyFault.TooLarge => Results.Problem(error.Message, statusCode: error.Status, title: "Request body too large"),
+            JsonBodyFault.UnsupportedMediaType => Results.Problem(error.Message, statusCode: error.Status, title: "Unsupported media type"),
+            _ => Invalid(error.Field ?? "body", error.Message),
+        });
     }
 
     private static string? FieldOf(string error)

@@ -15,9 +15,10 @@ internal static class ModelEndpoints
     public static RouteGroupBuilder MapModelEndpoints(this RouteGroupBuilder api)
     {
         RouteGroupBuilder models = api.MapGroup("/models").RequireAuthorization(AuthSchemes.TrainRole);
+        // Every route names a model: one that breaks the name rule is a 400 naming the field, before any grain call.
         models.AddEndpointFilter((context, next) =>
-            context.HttpContext.GetRouteValue("name") is string name && string.IsNullOrWhiteSpace(name)
-                ? ValueTask.FromResult<object?>(AdminProblems.Invalid("name", "the model name must not be blank"))
+            context.HttpContext.GetRouteValue("name") is string name && ModelNames.Problem(name) is { } problem
+                ? ValueTask.FromResult<object?>(AdminProblems.Invalid("name", problem))
                 : next(context));
         models.MapGet("/", ListAsync);
         models.MapGet("/{name}", GetAsync);
@@ -95,6 +96,10 @@ internal static class ModelEndpoints
         if (body is null)
         {
             return problem!;
+        }
+        if (ModelNames.AliasProblem(alias) is { } aliasProblem)
+        {
+            return AdminProblems.Invalid("alias", aliasProblem);
         }
         if (body.Version is not { } version)
         {

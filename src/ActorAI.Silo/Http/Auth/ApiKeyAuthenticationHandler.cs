@@ -34,22 +34,20 @@ internal sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(CreatePrincipal(identity, Scheme.Name), Scheme.Name));
     }
 
+    // Under /v1 an OpenAI error body; elsewhere a ProblemDetails body. Either names why (missing, malformed, invalid).
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (OpenAIErrors.Applies(Context))
-        {
-            AuthenticateResult result = await HandleAuthenticateOnceSafeAsync();
-            await OpenAIErrors.WriteUnauthorizedAsync(Context, result.Failure?.Message ?? OpenAIErrors.MissingKeyMessage);
-            return;
-        }
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
+        AuthenticateResult result = await HandleAuthenticateOnceSafeAsync();
+        string message = result.Failure?.Message ?? OpenAIErrors.MissingKeyMessage;
+        await (OpenAIErrors.Applies(Context)
+            ? OpenAIErrors.WriteUnauthorizedAsync(Context, message)
+            : AuthProblems.WriteUnauthorizedAsync(Context, message));
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         OpenAIErrors.Applies(Context)
             ? OpenAIErrors.WriteForbiddenAsync(Context, OpenAIErrors.ForbiddenMessage)
-            : base.HandleForbiddenAsync(properties);
+            : AuthProblems.WriteForbiddenAsync(Context, OpenAIErrors.ForbiddenMessage);
 
     /// <summary>A principal with the key's name, one role claim per role and one <see cref="AuthSchemes.ModelClaim"/> per allowed deployment.</summary>
     internal static ClaimsPrincipal CreatePrincipal(ApiKeyIdentity identity, string scheme)

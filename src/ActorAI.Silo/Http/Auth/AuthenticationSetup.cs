@@ -24,8 +24,8 @@ internal static class AuthenticationSetup
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
-                // Browsers navigating get the login page; scripts and API clients get a plain 401/403, or an OpenAI
-                // error under /v1. A session ends when the key it signed in with is revoked.
+                // Browsers navigating get the login page; scripts and API clients get a 401/403 with a ProblemDetails
+                // body, or an OpenAI error under /v1. A session ends when the key it signed in with is revoked.
                 o.Events = new CookieAuthenticationEvents
                 {
                     OnRedirectToLogin = context => OpenAIErrors.Applies(context.HttpContext)
@@ -66,11 +66,10 @@ internal static class AuthenticationSetup
         if (wantsHtml && status == StatusCodes.Status401Unauthorized)
         {
             context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
         }
-        else
-        {
-            context.Response.StatusCode = status;
-        }
-        return Task.CompletedTask;
+        return status == StatusCodes.Status401Unauthorized
+            ? AuthProblems.WriteUnauthorizedAsync(context.HttpContext, OpenAIErrors.MissingKeyMessage)
+            : AuthProblems.WriteForbiddenAsync(context.HttpContext, OpenAIErrors.ForbiddenMessage);
     }
 }

@@ -5,12 +5,15 @@ namespace ActorAI.Silo.Http.OpenAI;
 
 // Wire shapes of OpenAI's API (https://platform.openai.com/docs/api-reference), names in snake_case. Fields ActorAI
 // does not use (logit_bias, user, tools, ...) are not declared, so they are ignored as OpenAI ignores unknown ones.
+// Unlike the admin API's contracts (AdminJson, strict), these stay lenient on purpose: OpenAI SDKs and tools send
+// fields that a newer API version added, and refusing them would break clients that work against OpenAI itself.
 
 internal static class OpenAIJson
 {
     public static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip, // OpenAI-compatible: see the note above
         // Generated text goes to API clients, never into HTML: keep '<', '>' and non-ASCII readable as OpenAI does.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };

@@ -20,9 +20,12 @@ internal sealed record OpenAIFailure(int Status, OpenAIError Error, TimeSpan? Re
         new(StatusCodes.Status403Forbidden,
             new OpenAIError($"This API key may not use the model '{model}'.", "permission_error", "model", "model_not_allowed"));
 
-    public static OpenAIFailure FromBody(JsonBodyError error) => error.Status == StatusCodes.Status413PayloadTooLarge
-        ? new(error.Status, new OpenAIError(error.Message, InvalidRequest, null, "request_too_large"))
-        : BadRequest(error.Message, error.Field, "invalid_json");
+    public static OpenAIFailure FromBody(JsonBodyError error) => error.Fault switch
+    {
+        JsonBodyFault.TooLarge => new(error.Status, new OpenAIError(error.Message, InvalidRequest, null, "request_too_large")),
+        JsonBodyFault.UnsupportedMediaType => new(error.Status, new OpenAIError(error.Message, InvalidRequest, null, "unsupported_media_type")),
+        _ => BadRequest(error.Message, error.Field, "invalid_json"),
+    };
 
     /// <summary>The OpenAI error for a failure of a generation; anything unexpected is a 500 (and is logged by the caller).</summary>
     public static OpenAIFailure FromException(Exception exception, string model) => exception switch
