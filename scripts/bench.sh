@@ -17,10 +17,10 @@
 #                                     Args: --preset small | --checkpoint PATH, --tokens 128, --concurrency.
 #                                     Also runs the metrics comparison below (before its headline).
 #   scripts/bench.sh metrics [args]   serving throughput of a silo with Telemetry:Metrics on vs off (no
-#                                     instruments, no listener), alternating silos over several rounds, and
-#                                     the /metrics scrape time after traffic. Headline: metrics_throughput_ratio
+#                                     instruments, no listener), both silos in one process taking turns over
+#                                     8 rounds, and the /metrics scrape time after traffic. Headline: metrics_throughput_ratio
 #                                     (on/off; goal >= 0.98). Args: --preset, --checkpoint, --tokens 64,
-#                                     --rounds 3, --concurrency 8, --requests 24.
+#                                     --rounds 8, --concurrency 8, --requests 32.
 #   scripts/bench.sh artifacts [args] (root) 3 namespace hosts (scripts/hosts.sh, net 240): a plain TCP
 #                                     stream between two hosts (the baseline: the network's peak), uploads
 #                                     acknowledged on 2 stores, then SIGKILL host 1 and time until every

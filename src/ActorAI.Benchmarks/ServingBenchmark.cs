@@ -263,6 +263,9 @@ internal static class ServingBenchmark
             return (first, watch.Elapsed.TotalMilliseconds, completion);
         }
 
+        /// <summary>A service of the silo's host.</summary>
+        public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
         /// <summary>One <c>GET /metrics</c>: milliseconds until the whole body is read.</summary>
         public async Task<double> ScrapeAsync()
         {

@@ -29,12 +29,15 @@ internal sealed class PrometheusMeterExporter : IDisposable
     private readonly Lock _lock = new();
     private readonly Lock _scrape = new();
 
-    public PrometheusMeterExporter(IEnumerable<string> meters)
+    /// <param name="meters">Names of the meters to export.</param>
+    /// <param name="scope">This host's meter factory: meters another host of the process created (another silo in a
+    /// test or a benchmark) are left out; meters created without a factory are taken.</param>
+    public PrometheusMeterExporter(IEnumerable<string> meters, IMeterFactory? scope = null)
     {
         _meters = new HashSet<string>(meters, StringComparer.Ordinal);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (_meters.Contains(instrument.Meter.Name))
+            if (_meters.Contains(instrument.Meter.Name) && (instrument.Meter.Scope is null || scope is null || ReferenceEquals(instrument.Meter.Scope, scope)))
             {
                 var state = new InstrumentState(instrument);
                 lock (_lock)
