@@ -124,6 +124,9 @@ internal sealed class PrometheusMeterExporter : IDisposable
         private readonly double[] _bounds = [];
         private readonly Dictionary<int, List<Series>> _series = [];
         private readonly Lock _lock = new();
+        // The series recorded last: a replica's decode thread records one label set over and over, with the same string
+        // instances (a pre-built TagList), so the comparison below usually succeeds on references without hashing.
+        private Series? _last;
 
         public InstrumentState(Instrument instrument)
         {
@@ -183,6 +186,7 @@ internal sealed class PrometheusMeterExporter : IDisposable
             lock (_lock)
             {
                 _series.Clear();
+                _last = null;
             }
         }
 
@@ -227,6 +231,16 @@ internal sealed class PrometheusMeterExporter : IDisposable
 
         // Found without allocating once the series exists: a hash of the tags, then an exact comparison.
         private Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (_last is { } last && last.Matches(tags))
+            {
+                return last;
+            }
+            _last = FindOrAdd(tags);
+            return _last;
+        }
+
+        private Series FindOrAdd(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             var hash = new HashCode();
             foreach (KeyValuePair<string, object?> tag in tags)
