@@ -30,6 +30,17 @@ public sealed class KeysCommandTests
     }
 
     [Fact]
+    public async Task AMetricsKeyCanBeCreated()
+    {
+        var cluster = new FakeCluster();
+
+        (int code, _, _) = await RunAsync(cluster, "keys", "create", "scraper", "--role", "metrics");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal([ApiKeyRoles.Metrics], Assert.Single(cluster.ApiKeys.Keys.Values).Info!.Roles);
+    }
+
+    [Fact]
     public async Task CreateWithoutModelsAllowsEveryModel()
     {
         var cluster = new FakeCluster();
@@ -45,8 +56,8 @@ public sealed class KeysCommandTests
     }
 
     [Theory]
-    [InlineData("--role must list at least one of admin, train, infer", "create", "ci")]
-    [InlineData("--role may only contain admin, train, infer (was 'root')", "create", "ci", "--role", "root")]
+    [InlineData("--role must list at least one of admin, train, infer, metrics", "create", "ci")]
+    [InlineData("--role may only contain admin, train, infer, metrics (was 'root')", "create", "ci", "--role", "root")]
     [InlineData("--model entries must be deployment names", "create", "ci", "--role", "infer", "--model", "bad name")]
     [InlineData("NAME must be 1 to 64 characters", "create", " ", "--role", "infer")]
     [InlineData("ID must be 12 lowercase hex characters (was 'nope')", "revoke", "nope")]
