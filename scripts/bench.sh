@@ -15,6 +15,11 @@
 #                                     8, 32: tokens/s, p50/p99 time to first token and latency. Headline:
 #                                     c=32 / naive throughput, after the c=1 overhead vs cached in-process.
 #                                     Args: --preset small | --checkpoint PATH, --tokens 128, --concurrency.
+#   scripts/bench.sh dashboard [args] an in-process silo seeded with 10,000 job catalog records (finished jobs) and
+#                                     1,000 model versions: p50/p95 server time of /dashboard/jobs (plain, filtered,
+#                                     deep page) and of a model's versions page with a signed-in cookie; the time from a
+#                                     real job's step to its point on the open job page in Chromium (Playwright). Args:
+#                                     --jobs 10000, --versions 1000, --requests 40, --samples 20, --chromium PATH.
 #   scripts/bench.sh artifacts [args] (root) 3 namespace hosts (scripts/hosts.sh, net 240): a plain TCP
 #                                     stream between two hosts (the baseline: the network's peak), uploads
 #                                     acknowledged on 2 stores, then SIGKILL host 1 and time until every
@@ -34,7 +39,7 @@ case ${1:-} in
     dotnet build "$ROOT/src/ActorAI.Compute.Host/ActorAI.Compute.Host.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$COMPUTE_DLL" bench "${@:2}"
     ;;
-  training|serving)
+  training|serving|dashboard)
     say "building actorai-bench ($CONFIGURATION)"
     dotnet build "$ROOT/src/ActorAI.Benchmarks/ActorAI.Benchmarks.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$ROOT/src/ActorAI.Benchmarks/bin/$CONFIGURATION/net10.0/linux-x64/actorai-bench.dll" "$1" "${@:2}"
