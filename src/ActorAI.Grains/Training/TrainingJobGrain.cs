@@ -34,13 +34,17 @@ internal sealed partial class TrainingJobGrain(
     private const string KeepAliveReminder = "training-job";
     private const int MaxConsecutiveFailures = 10;
     private IGrainTimer? _timer;
+    private Catalog.TrainingJobCatalogPublisher? _catalog;
 
     private string JobId => this.GetPrimaryKeyString();
 
     private TrainingMetricsLog MetricsLog => new(GrainFactory, JobId);
 
+    private Catalog.TrainingJobCatalogPublisher CatalogPublisher => _catalog ??= new(GrainFactory, clock, logger);
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        CatalogPublisher.Observe(Info());
         if (state.State.LegacyMetrics.Count > 0)
         {
             await MoveLegacyMetricsAsync();
@@ -78,6 +82,7 @@ internal sealed partial class TrainingJobGrain(
         };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<INameIndexGrain>(INameIndexGrain.TrainingJobs).AddAsync(JobId);
+        await CatalogPublisher.PublishAsync(Info());
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTimer();
         return Info();
@@ -409,6 +414,7 @@ internal sealed partial class TrainingJobGrain(
     {
         state.State = next with { UpdatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
+        await CatalogPublisher.PublishAsync(Info());
     }
 
     private TrainingJobInfo Info()
