@@ -71,6 +71,8 @@ public sealed partial class ActorAIClient : IAsyncDisposable
                 });
             }
             client.UseConnectionRetryFilter((_, ct) => RetryUntil(deadline, ct));
+            // The router's spans (ActorAIClientDiagnostics) continue on the silos that serve the calls.
+            client.AddActivityPropagation();
             if (options.UsesTls)
             {
                 var certificates = ClusterCertificates.Load(options.TlsCertificatePath!, options.TlsKeyPath!, options.TlsCaPath!);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ActorAI.Abstractions.Serving;
 using Orleans.Runtime;
@@ -17,6 +18,7 @@ internal sealed class DeploymentRouter(IGrainFactory grains, TimeProvider clock)
     // A replica whose call failed is avoided this long (its silo may be dead but not yet declared so).
     private static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(5);
     private const int MaxAttempts = 12;
+    private static readonly ActivitySource Source = new(ActorAIClientDiagnostics.ActivitySourceName);
 
     private readonly ConcurrentDictionary<string, (RoutingTable Table, DateTimeOffset ReadAt)> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _outstanding = new(StringComparer.Ordinal);
@@ -25,6 +27,9 @@ internal sealed class DeploymentRouter(IGrainFactory grains, TimeProvider clock)
     public async IAsyncEnumerable<GenerationChunk> GenerateAsync(
         string deployment, GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // One span per routed request; Orleans carries it to the replica's silo, where the replica's spans hang under it.
+        using Activity? span = Source.StartActivity("route generate", ActivityKind.Client);
+        span?.SetTag("actorai.deployment", deployment);
         var refused = new HashSet<string>(StringComparer.Ordinal);
         Exception? lastFailure = null;
         ServiceOverloadedException? overloaded = null;
@@ -52,6 +57,8 @@ internal sealed class DeploymentRouter(IGrainFactory grains, TimeProvider clock)
             }
 
             _outstanding.AddOrUpdate(replica, 1, (_, n) => n + 1);
+            span?.SetTag("actorai.replica", replica);
+            span?.SetTag("actorai.attempts", attempt + 1);
             IAsyncEnumerator<GenerationChunk>? stream = null;
             bool started = false;
             try

@@ -9,9 +9,11 @@ public static class ApiKeyRoles
     public const string Train = "train";
     /// <summary>Inference: <c>/v1/*</c>.</summary>
     public const string Infer = "infer";
+    /// <summary>Read-only scraping of <c>/metrics</c> (Prometheus), for monitoring systems.</summary>
+    public const string Metrics = "metrics";
 
     /// <summary>Every role.</summary>
-    public static readonly IReadOnlyList<string> All = [Admin, Train, Infer];
+    public static readonly IReadOnlyList<string> All = [Admin, Train, Infer, Metrics];
 }
 
 /// <summary>An API key as stored (never the key itself, only its SHA-256).</summary>

@@ -46,6 +46,20 @@ public sealed class BatchedGenerator : IDisposable
     /// <summary>Whether <see cref="Step"/> has anything to do.</summary>
     public bool HasWork => _active.Count > 0 || _pending.Count > 0;
 
+    /// <summary>Fraction (0..1) of the KV cache's token positions (slots × context) that active sequences hold.</summary>
+    public double CacheUsage
+    {
+        get
+        {
+            long used = 0;
+            for (int slot = 0; slot < _cache.Count; slot++)
+            {
+                used += _cache.Length(slot);
+            }
+            return (double)used / ((long)_cache.Capacity * _cache.MaxLength);
+        }
+    }
+
     /// <summary>Queues a prompt; it joins the batch at the next step with a free slot.</summary>
     /// <exception cref="ArgumentException">Empty prompt, prompt that leaves no room in the context, or invalid options.</exception>
     public long Submit(IReadOnlyList<int> prompt, SamplingOptions options)

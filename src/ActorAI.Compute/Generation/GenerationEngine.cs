@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using ActorAI.Compute.Models;
 using ActorAI.Data.Tokenizers;
@@ -21,6 +22,8 @@ public sealed class GenerationEngine : IDisposable
     private readonly Dictionary<long, Request> _running = []; // by handle
     private readonly Dictionary<long, long> _handles = []; // sequence id → handle
     private readonly Thread _thread;
+    private readonly IGenerationObserver? _observer;
+    private double _cacheUsage;
     private volatile bool _stopping;
     private int _outstanding;
     private int _active;
@@ -33,8 +36,10 @@ public sealed class GenerationEngine : IDisposable
     /// <param name="maxBatch">Sequences decoded together.</param>
     /// <param name="maxQueue">Requests accepted beyond the batch, waiting for a slot.</param>
     /// <param name="name">Thread name (for diagnostics).</param>
-    public GenerationEngine(Gpt model, ITextTokenizer tokenizer, int maxBatch, int maxQueue, string name = "actorai-generation")
+    /// <param name="observer">Hears each request's queue time, first token, inter-token gaps and end; none by default.</param>
+    public GenerationEngine(Gpt model, ITextTokenizer tokenizer, int maxBatch, int maxQueue, string name = "actorai-generation", IGenerationObserver? observer = null)
     {
+        _observer = observer;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(maxQueue);
         _generator = new BatchedGenerator(model, tokenizer, maxBatch);
@@ -55,6 +60,9 @@ public sealed class GenerationEngine : IDisposable
 
     /// <summary>Requests finished since start.</summary>
     public long Served => Interlocked.Read(ref _served);
+
+    /// <summary>Fraction (0..1) of the KV cache's token positions in use after the last step.</summary>
+    public double CacheUsage => Volatile.Read(ref _cacheUsage);
 
     /// <summary>Set when the decode loop failed; every request then ends with this error.</summary>
     public Exception? Fault { get; private set; }
@@ -82,7 +90,7 @@ public sealed class GenerationEngine : IDisposable
         }
         var output = new RequestOutput();
         long handle = Interlocked.Increment(ref _nextHandle);
-        _incoming.Enqueue(new Admission(handle, prompt, options, output));
+        _incoming.Enqueue(new Admission(handle, prompt, options, output, Stopwatch.GetTimestamp()));
         _wake.Release();
         return new GenerationStream(this, handle, output.Channel.Reader, output.Ended.Task);
     }
@@ -124,7 +132,10 @@ public sealed class GenerationEngine : IDisposable
                     _wake.Wait();
                     continue;
                 }
-                Dispatch(_generator.Step());
+                long stepStart = Stopwatch.GetTimestamp();
+                IReadOnlyList<GenerationEvent> events = _generator.Step();
+                Dispatch(events, stepStart, Stopwatch.GetTimestamp());
+                Volatile.Write(ref _cacheUsage, _generator.CacheUsage);
             }
         }
         catch (Exception ex)
@@ -160,7 +171,7 @@ public sealed class GenerationEngine : IDisposable
             try
             {
                 long sequence = _generator.Submit(admission.Prompt, admission.Options);
-                _running[admission.Handle] = new Request(sequence, admission.Output);
+                _running[admission.Handle] = new Request(sequence, admission.Output, admission.SubmittedAt, admission.Prompt.Length);
                 _handles[sequence] = admission.Handle;
             }
             catch (ArgumentException ex)
@@ -183,7 +194,7 @@ public sealed class GenerationEngine : IDisposable
         }
     }
 
-    private void Dispatch(IReadOnlyList<GenerationEvent> events)
+    private void Dispatch(IReadOnlyList<GenerationEvent> events, long stepStart, long now)
     {
         if (events.Count == 0)
         {
@@ -196,6 +207,10 @@ public sealed class GenerationEngine : IDisposable
                 continue;
             }
             Request request = _running[handle];
+            if (_observer is not null)
+            {
+                Observe(request, e, stepStart, now);
+            }
             if (e.Finish is not null)
             {
                 // Capacity is given back before the caller can see the end, so its next request is admitted.
@@ -213,9 +228,47 @@ public sealed class GenerationEngine : IDisposable
         Volatile.Write(ref _active, _generator.Active);
     }
 
-    private sealed record Admission(long Handle, int[] Prompt, SamplingOptions Options, RequestOutput Output);
+    // One step's events share its end time: the tokens of a batch are produced together.
+    private void Observe(Request request, GenerationEvent e, long stepStart, long now)
+    {
+        if (e.Token >= 0)
+        {
+            if (request.Generated == 0)
+            {
+                _observer!.OnFirstToken(request.PromptTokens,
+                    Stopwatch.GetElapsedTime(request.SubmittedAt, Math.Max(stepStart, request.SubmittedAt)).TotalSeconds,
+                    Stopwatch.GetElapsedTime(request.SubmittedAt, now).TotalSeconds);
+                request.FirstTokenAt = now;
+            }
+            else
+            {
+                _observer!.OnToken(Stopwatch.GetElapsedTime(request.LastTokenAt, now).TotalSeconds);
+            }
+            request.LastTokenAt = now;
+            request.Generated++;
+        }
+        if (e.Finish is { } finish)
+        {
+            double? perToken = request.Generated > 1
+                ? Stopwatch.GetElapsedTime(request.FirstTokenAt, request.LastTokenAt).TotalSeconds / (request.Generated - 1)
+                : null;
+            _observer!.OnFinished(finish, request.PromptTokens, request.Generated, Stopwatch.GetElapsedTime(request.SubmittedAt, now).TotalSeconds, perToken);
+        }
+    }
 
-    private sealed record Request(long SequenceId, RequestOutput Output);
+    private sealed record Admission(long Handle, int[] Prompt, SamplingOptions Options, RequestOutput Output, long SubmittedAt);
+
+    // Timestamps are Stopwatch ticks; the timing fields are touched by the decode thread only.
+    private sealed class Request(long sequenceId, RequestOutput output, long submittedAt, int promptTokens)
+    {
+        public long SequenceId { get; } = sequenceId;
+        public RequestOutput Output { get; } = output;
+        public long SubmittedAt { get; } = submittedAt;
+        public int PromptTokens { get; } = promptTokens;
+        public long FirstTokenAt { get; set; }
+        public long LastTokenAt { get; set; }
+        public int Generated { get; set; }
+    }
 
     // A request's events, and a signal that the last one was written (a channel's own Completion waits until the
     // reader has also drained it).

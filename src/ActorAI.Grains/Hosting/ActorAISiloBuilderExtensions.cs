@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ActorAI.Grains.Artifacts;
 using ActorAI.Grains.Datasets;
+using ActorAI.Grains.Diagnostics;
+using System.Diagnostics.Metrics;
 using ActorAI.Grains.Placement;
 using ActorAI.Grains.Serving;
 using ActorAI.Grains.Storage;
@@ -41,6 +43,13 @@ public static class ActorAISiloBuilderExtensions
         builder.Services.TryAddSingleton<ServingModelLoader>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
+        // Instruments on the host's meter factory (a host may register them without one: metrics off); trace context
+        // crosses silos with every grain call.
+        builder.Services.AddMetrics();
+        builder.Services.TryAddSingleton(sp => new ServingTelemetry(sp.GetRequiredService<IMeterFactory>()));
+        builder.Services.TryAddSingleton(sp => new TrainingTelemetry(sp.GetRequiredService<IMeterFactory>()));
+        builder.Services.TryAddSingleton(sp => new ClusterTelemetry(sp.GetRequiredService<IMeterFactory>(), sp.GetRequiredService<IClusterMembershipService>()));
+        builder.AddActivityPropagation();
         return builder.UseSiloMetadata(new Dictionary<string, string>(resources.ToMetadata())
         {
             [ArtifactTopology.StoreKey] = local.StoreId,

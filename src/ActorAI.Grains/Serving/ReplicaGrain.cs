@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Serving;
@@ -5,6 +6,7 @@ using ActorAI.Compute.Generation;
 using ActorAI.Compute.Models;
 using ActorAI.Data.Tokenizers;
 using ActorAI.Grains.Datasets;
+using ActorAI.Grains.Diagnostics;
 using ActorAI.Grains.Placement;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
@@ -32,6 +34,7 @@ internal sealed partial class ReplicaGrain(
     ServingModelLoader loader,
     TimeProvider clock,
     ILocalSiloDetails silo,
+    ServingTelemetry telemetry,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
     // Longest a streamed token waits to be sent with the ones after it (first tokens go out at once).
@@ -44,6 +47,7 @@ internal sealed partial class ReplicaGrain(
     private int _inFlight;
     private TaskCompletionSource? _idle;
     private DateTimeOffset _lastRequestAt;
+    private readonly ServingWindow _window = new(clock);
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -92,9 +96,12 @@ internal sealed partial class ReplicaGrain(
         }
         _inFlight++;
         _lastRequestAt = clock.GetUtcNow();
+        // Parent: the router's span, carried across silos by Orleans' activity propagation.
+        using Activity? span = ActorAITelemetry.Serving.StartActivity("replica generate");
+        span?.SetTag("actorai.replica", Id);
         try
         {
-            await EnsureLoadedAsync();
+            await EnsureLoadedOrCountAsync();
             Loaded loaded = _loaded!;
             ReplicaSpec spec = loaded.Spec;
             int[] prompt = loaded.Tokenizer.Encode(request.Prompt);
@@ -103,8 +110,10 @@ internal sealed partial class ReplicaGrain(
                 prompt = [loaded.Tokenizer.EndOfTextId]; // an empty prompt starts a document, as GPT-2 does
             }
             SamplingOptions options = Sampling(request.Parameters, prompt.Length, loaded.Engine.ContextLength);
+            using Activity? engineSpan = ActorAITelemetry.Serving.StartActivity("engine generate");
+            engineSpan?.SetTag("actorai.prompt_tokens", prompt.Length);
             using GenerationStream stream = Submit(loaded, prompt, options)
-                ?? throw new ServiceOverloadedException(
+                ?? throw Overloaded(
                     $"replica '{Id}' has {loaded.Engine.Outstanding} requests outstanding (max_batch {spec.MaxBatch} + max_queue {spec.MaxQueue})",
                     TimeSpan.FromSeconds(1));
             int generated = 0;
@@ -136,8 +145,13 @@ internal sealed partial class ReplicaGrain(
                         null => null,
                         FinishReason.Stop => "stop",
                         FinishReason.Length => "length",
-                        _ => throw new ReplicaUnavailableException($"replica '{Id}' stopped while generating"),
+                        _ => throw Counted(new ReplicaUnavailableException($"replica '{Id}' stopped while generating")),
                     };
+                }
+                if (finish is not null)
+                {
+                    engineSpan?.SetTag("actorai.completion_tokens", generated);
+                    engineSpan?.SetTag("actorai.finish_reason", finish);
                 }
                 yield return new GenerationChunk(text.ToString(), finish, prompt.Length, generated, spec.Model, spec.Version);
             }
@@ -153,8 +167,33 @@ internal sealed partial class ReplicaGrain(
 
     public Task<ReplicaLoad> GetLoadAsync() => Task.FromResult(Load());
 
-    // Contract only: the metrics work (issue 10) fills this in from the engine's recorded latencies.
-    public Task<ServingStats> GetStatsAsync() => throw new NotImplementedException("serving stats are not recorded yet");
+    public Task<ServingStats> GetStatsAsync()
+    {
+        ReplicaLoad load = Load();
+        return Task.FromResult(_window.Snapshot(load.Active, load.Queued));
+    }
+
+    private ServiceOverloadedException Overloaded(string message, TimeSpan retryAfter) => Counted(new ServiceOverloadedException(message, retryAfter));
+
+    // A request that ends in a replica-side error counts in the stats window (requests refused as invalid do not).
+    private T Counted<T>(T error) where T : Exception
+    {
+        _window.RecordError();
+        Activity.Current?.SetStatus(ActivityStatusCode.Error, error.Message);
+        return error;
+    }
+
+    private async Task EnsureLoadedOrCountAsync()
+    {
+        try
+        {
+            await EnsureLoadedAsync();
+        }
+        catch (ReplicaUnavailableException ex)
+        {
+            throw Counted(ex);
+        }
+    }
 
     // A failed decode loop is this replica's failure, not the request's: the router retries elsewhere (when nothing was
     // sent yet) and the deployment, seeing Faulted, replaces the replica.
@@ -166,7 +205,7 @@ internal sealed partial class ReplicaGrain(
         }
         catch (InvalidOperationException ex) when (loaded.Engine.Fault is not null)
         {
-            throw Faulted(loaded, ex);
+            throw Counted(Faulted(loaded, ex));
         }
     }
 
@@ -183,7 +222,7 @@ internal sealed partial class ReplicaGrain(
             }
             catch (Exception ex) when (loaded.Engine.Fault is not null && ex is not OperationCanceledException)
             {
-                throw Faulted(loaded, ex);
+                throw Counted(Faulted(loaded, ex));
             }
         }
     }
@@ -232,7 +271,10 @@ internal sealed partial class ReplicaGrain(
             _loaded = await Task.Run(() =>
             {
                 Gpt model = loader.Load(spec, path);
-                return new Loaded(spec, model, tokenizer, new GenerationEngine(model, tokenizer, spec.MaxBatch, spec.MaxQueue, $"replica {Id}"));
+                ReplicaMetrics metrics = telemetry.ForReplica(spec, Id, _window);
+                var engine = new GenerationEngine(model, tokenizer, spec.MaxBatch, spec.MaxQueue, $"replica {Id}", metrics);
+                metrics.Attach(engine);
+                return new Loaded(spec, model, tokenizer, engine, metrics);
             });
             LogLoaded(logger, Id, spec.Model, spec.Version, spec.Artifact);
         }
@@ -277,10 +319,11 @@ internal sealed partial class ReplicaGrain(
         return new SamplingOptions(maxTokens, p.Temperature, 0, p.TopP, p.Seed, p.Stop, p.IgnoreEos);
     }
 
-    private sealed record Loaded(ReplicaSpec Spec, Gpt Model, ITextTokenizer Tokenizer, GenerationEngine Engine) : IDisposable
+    private sealed record Loaded(ReplicaSpec Spec, Gpt Model, ITextTokenizer Tokenizer, GenerationEngine Engine, ReplicaMetrics Metrics) : IDisposable
     {
         public void Dispose()
         {
+            Metrics.Dispose();
             Engine.Dispose();
             Model.Dispose();
         }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Training;
 using ActorAI.Grains.Datasets;
+using ActorAI.Grains.Diagnostics;
 using ActorAI.Grains.Placement;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
@@ -90,6 +92,9 @@ internal sealed class ParameterShardGrain(
     public Task PushAsync(GradientChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
+        using Activity? span = ActorAITelemetry.Training.StartActivity("shard push");
+        span?.SetTag("actorai.step", chunk.Step);
+        span?.SetTag("actorai.rank", chunk.Rank);
         Loaded();
         if (Asynchronous)
         {
@@ -194,6 +199,8 @@ internal sealed class ParameterShardGrain(
 
     public async Task<long> ApplyAsync(long step, double learningRate, double clipScale)
     {
+        using Activity? span = ActorAITelemetry.Training.StartActivity("shard apply");
+        span?.SetTag("actorai.step", step);
         Loaded();
         if (step != _pendingStep || _averaged is null)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ActorAI.Abstractions.Training;
 using ActorAI.Grains.Datasets;
+using ActorAI.Grains.Diagnostics;
 using ActorAI.Grains.Placement;
 using ActorAI.Compute.Devices;
 using ActorAI.Compute.Models;
@@ -64,6 +65,10 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets,
 
     private async Task<TrainerStepResult> StepAsync(TrainerStepRequest request)
     {
+        using Activity? span = ActorAITelemetry.Training.StartActivity("trainer step");
+        span?.SetTag("actorai.job", request.JobId);
+        span?.SetTag("actorai.step", request.Step);
+        span?.SetTag("actorai.rank", request.Rank);
         LocalDataset dataset = await datasets.LocalAsync(request.Spec.Dataset); // a named dataset is materialized on this silo
         await Task.Run(() => Prepare(request.Spec, dataset));
         int shards = request.Spec.ParameterShards;

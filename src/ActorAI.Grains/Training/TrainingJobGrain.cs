@@ -5,6 +5,7 @@ using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Training;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Datasets;
+using ActorAI.Grains.Diagnostics;
 using ActorAI.Compute.Models;
 using ActorAI.Grains.Placement;
 using ActorAI.Grains.Storage;
@@ -27,6 +28,7 @@ internal sealed partial class TrainingJobGrain(
     TimeProvider clock,
     IClusterMembershipService membership,
     ISiloMetadataCache metadata,
+    TrainingTelemetry telemetry,
     ILogger<TrainingJobGrain> logger) : Grain, ITrainingJobGrain, IRemindable
 {
     private const string KeepAliveReminder = "training-job";
@@ -210,6 +212,10 @@ internal sealed partial class TrainingJobGrain(
         int workers = state.State.Workers;
         double lr = TrainingModel.Schedule(spec).At(step);
         var watch = Stopwatch.StartNew();
+        // The root of one step's trace: trainers' and shards' spans hang under it, on whichever silos they live.
+        using Activity? span = ActorAITelemetry.Training.StartActivity("training step");
+        span?.SetTag("actorai.job", JobId);
+        span?.SetTag("actorai.step", step);
 
         // Trainers compute in the background; each wait answers within a fraction of the response timeout, so a step
         // may take longer than any message timeout.
@@ -264,6 +270,8 @@ internal sealed partial class TrainingJobGrain(
             (double)spec.GlobalBatchRows * (await datasets.ManifestAsync(spec.Dataset)).BlockSize / watch.Elapsed.TotalSeconds,
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
             results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes));
+        telemetry.RecordStep(JobId, metrics.PullMs, metrics.ComputeMs, metrics.PushMs, metrics.ApplyMs,
+            metrics.Loss, metrics.TokensPerSecond, metrics.LearningRate, metrics.ExchangeBytes, metrics.RefusedPushes);
         // One step writes one small page; the job state records only where the history is.
         (MetricsIndex nextIndex, IReadOnlyList<long> dropped) = await MetricsLog.AppendAsync(state.State.Metrics, metrics);
         TrainingJobState next = state.State with
@@ -350,6 +358,7 @@ internal sealed partial class TrainingJobGrain(
         {
             await LoadShardsAsync(current.Spec!, checkpoint);
             await SaveAsync(state.State with { Step = checkpoint.Step, Recoveries = current.Recoveries + 1 });
+            telemetry.RecordRecovery(JobId);
             LogRecovered(JobId, checkpoint.Step, current.Step);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

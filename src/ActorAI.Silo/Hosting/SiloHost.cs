@@ -43,10 +43,12 @@ public static class SiloHost
         AddOptions<AuthOptions, AuthOptionsValidator>(builder.Services, AuthOptions.Section);
         AddOptions<ArtifactStoreOptions, ArtifactStoreOptionsValidator>(builder.Services, ArtifactStoreOptions.Section);
         AddOptions<TlsOptions, TlsOptionsValidator>(builder.Services, TlsOptions.Section);
+        AddOptions<TelemetryOptions, TelemetryOptionsValidator>(builder.Services, TelemetryOptions.Section);
 
         ComputeDevice.SetIntraOpThreads(settings.Silo.IntraOpThreads);
         Directory.CreateDirectory(settings.Artifacts.Directory);
         builder.UseOrleans(silo => OrleansSiloSetup.Configure(silo, settings, builder.Configuration));
+        builder.Services.AddActorAITelemetry(settings.Telemetry, settings.Silo.EffectiveName);
         builder.Services.AddActorAIAuthentication();
         if (settings.Silo.Clustering == ProviderKind.Postgres)
         {
@@ -66,6 +68,7 @@ public static class SiloHost
         app.MapOpenAIEndpoints();
         app.MapAdminEndpoints();
         app.MapKeysEndpoints();
+        app.MapMetricsEndpoint(settings.Telemetry);
         app.MapOrleansDashboard(settings.Http.DashboardPath).RequireAuthorization(AuthSchemes.AdminRole);
         return app;
     }

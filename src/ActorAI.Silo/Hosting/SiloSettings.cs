@@ -13,6 +13,9 @@ namespace ActorAI.Silo.Hosting;
 public sealed record SiloSettings(
     SiloHostOptions Silo, PostgresOptions Postgres, HttpOptions Http, AuthOptions Auth, ArtifactStoreOptions Artifacts, TlsOptions Tls)
 {
+    /// <summary>The <c>Telemetry</c> section (metrics, OTLP, trace sampling).</summary>
+    public TelemetryOptions Telemetry { get; init; } = new();
+
     /// <summary>Sections of the configuration root that are allowed besides the options sections.</summary>
     private static readonly string[] OtherRootKeys = ["Profile", "Logging", "Orleans", "Membership"];
 
@@ -22,7 +25,7 @@ public sealed record SiloSettings(
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var failures = new List<string>();
-        string[] known = [SiloHostOptions.Section, PostgresOptions.Section, HttpOptions.Section, AuthOptions.Section, ArtifactStoreOptions.Section, TlsOptions.Section, .. OtherRootKeys];
+        string[] known = [SiloHostOptions.Section, PostgresOptions.Section, HttpOptions.Section, AuthOptions.Section, ArtifactStoreOptions.Section, TlsOptions.Section, TelemetryOptions.Section, .. OtherRootKeys];
         foreach (IConfigurationSection child in configuration.GetChildren())
         {
             if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
@@ -36,6 +39,7 @@ public sealed record SiloSettings(
         var auth = Bind<AuthOptions>(configuration, AuthOptions.Section, failures);
         var artifacts = Bind<ArtifactStoreOptions>(configuration, ArtifactStoreOptions.Section, failures);
         var tls = Bind<TlsOptions>(configuration, TlsOptions.Section, failures);
+        var telemetry = Bind<TelemetryOptions>(configuration, TelemetryOptions.Section, failures);
         Bind<ClusterMembershipOptions>(configuration, "Membership", failures);
         if (failures.Count == 0)
         {
@@ -45,12 +49,13 @@ public sealed record SiloSettings(
             Collect(failures, new AuthOptionsValidator().Validate(null, auth));
             Collect(failures, new ArtifactStoreOptionsValidator().Validate(null, artifacts));
             Collect(failures, new TlsOptionsValidator(Microsoft.Extensions.Options.Options.Create(silo)).Validate(null, tls));
+            Collect(failures, new TelemetryOptionsValidator().Validate(null, telemetry));
         }
         if (failures.Count > 0)
         {
             throw new SiloConfigurationException(string.Join(Environment.NewLine, failures));
         }
-        return new SiloSettings(silo, postgres, http, auth, artifacts, tls);
+        return new SiloSettings(silo, postgres, http, auth, artifacts, tls) { Telemetry = telemetry };
     }
 
     private static T Bind<T>(IConfiguration configuration, string section, List<string> failures) where T : new()

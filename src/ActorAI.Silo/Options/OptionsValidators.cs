@@ -286,3 +286,29 @@ public sealed class TlsOptionsValidator(IOptions<SiloHostOptions> silo) : IValid
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>Validates <see cref="TelemetryOptions"/>.</summary>
+public sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, TelemetryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        const string S = TelemetryOptions.Section;
+        if (options.OtlpEndpoint is { } endpoint
+            && !(Uri.TryCreate(endpoint, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)))
+        {
+            failures.Add($"{S}:OtlpEndpoint must be an absolute http or https URL such as http://127.0.0.1:4317 (was '{endpoint}').");
+        }
+        if (!Enum.IsDefined(options.OtlpProtocol))
+        {
+            failures.Add($"{S}:OtlpProtocol must be one of {string.Join(", ", Enum.GetNames<OtlpProtocol>())} (was '{options.OtlpProtocol}').");
+        }
+        if (!(options.TraceSampleRatio is >= 0 and <= 1))
+        {
+            failures.Add($"{S}:TraceSampleRatio must be between 0 and 1 (was {options.TraceSampleRatio.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

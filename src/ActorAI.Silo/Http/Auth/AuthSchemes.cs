@@ -15,6 +15,8 @@ public static class AuthSchemes
     public const string TrainRole = "train";
     /// <summary>Policy and role: inference under <c>/v1</c> (admin also passes).</summary>
     public const string InferRole = "infer";
+    /// <summary>Policy and role: <c>/metrics</c> (admin also passes).</summary>
+    public const string MetricsRole = "metrics";
     /// <summary>Claim type listing one deployment a key may use; a key without any such claim may use all.</summary>
     public const string ModelClaim = "actorai.model";
     /// <summary>Claim type holding the id of the API key a caller signed in with (absent for the bootstrap key).</summary>

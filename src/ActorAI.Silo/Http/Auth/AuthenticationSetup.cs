@@ -42,7 +42,8 @@ internal static class AuthenticationSetup
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AuthSchemes.AdminRole, policy => policy.RequireRole(AuthSchemes.AdminRole))
             .AddPolicy(AuthSchemes.TrainRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.TrainRole))
-            .AddPolicy(AuthSchemes.InferRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.InferRole));
+            .AddPolicy(AuthSchemes.InferRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.InferRole))
+            .AddPolicy(AuthSchemes.MetricsRole, policy => policy.RequireRole(AuthSchemes.AdminRole, AuthSchemes.MetricsRole));
         return services;
     }
 
