@@ -44,6 +44,25 @@ public sealed record ModelInfo(
     [property: Id(2)] IReadOnlyDictionary<string, int> Aliases,
     [property: Id(3)] IReadOnlyList<AliasChange> AliasHistory);
 
+/// <summary>
+/// A page of one model for views that must not load every version: versions newest first, every current alias, and the
+/// newest alias changes.
+/// </summary>
+/// <param name="Name">The model.</param>
+/// <param name="Versions">The requested versions, newest first.</param>
+/// <param name="TotalVersions">Versions in all.</param>
+/// <param name="Aliases">Every current alias and its version.</param>
+/// <param name="AliasHistory">The newest alias changes, newest first.</param>
+/// <param name="TotalAliasChanges">Alias changes in all.</param>
+[GenerateSerializer, Immutable, Alias("ActorAI.ModelPage")]
+public sealed record ModelPage(
+    [property: Id(0)] string Name,
+    [property: Id(1)] IReadOnlyList<ModelVersion> Versions,
+    [property: Id(2)] int TotalVersions,
+    [property: Id(3)] IReadOnlyDictionary<string, int> Aliases,
+    [property: Id(4)] IReadOnlyList<AliasChange> AliasHistory,
+    [property: Id(5)] int TotalAliasChanges);
+
 /// <summary>The registry entry of one model (key: model name), persisted.</summary>
 [Alias("ActorAI.IModelGrain")]
 public interface IModelGrain : IGrainWithStringKey
@@ -64,6 +83,13 @@ public interface IModelGrain : IGrainWithStringKey
     /// <summary>Every version, alias and alias change.</summary>
     [Alias("Get"), Orleans.Concurrency.ReadOnly]
     Task<ModelInfo> GetAsync();
+
+    /// <summary>
+    /// Versions newest first from <paramref name="skip"/>, at most <paramref name="take"/>, with every alias and the newest
+    /// <paramref name="historyTake"/> alias changes.
+    /// </summary>
+    [Alias("GetPage"), Orleans.Concurrency.ReadOnly]
+    Task<ModelPage> GetPageAsync(int skip, int take, int historyTake);
 
     /// <summary>A version by number (<c>3</c>), alias (<c>production</c>) or <c>latest</c>.</summary>
     /// <exception cref="ModelRegistryException">No such version or alias.</exception>

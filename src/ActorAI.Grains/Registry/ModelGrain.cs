@@ -122,6 +122,20 @@ internal sealed partial class ModelGrain(
 
     public Task<ModelInfo> GetAsync() => Task.FromResult(Info());
 
+    public Task<ModelPage> GetPageAsync(int skip, int take, int historyTake)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(take);
+        ArgumentOutOfRangeException.ThrowIfNegative(historyTake);
+        ModelState s = state.State;
+        int from = Math.Max(0, s.Versions.Count - skip - take);
+        int count = Math.Max(0, Math.Min(take, s.Versions.Count - skip));
+        IReadOnlyList<ModelVersion> versions = [.. s.Versions.GetRange(from, count).Reverse()];
+        int history = Math.Min(historyTake, s.AliasHistory.Count);
+        IReadOnlyList<AliasChange> changes = [.. s.AliasHistory.GetRange(s.AliasHistory.Count - history, history).Reverse()];
+        return Task.FromResult(new ModelPage(Name, versions, s.Versions.Count, s.Aliases, changes, s.AliasHistory.Count));
+    }
+
     public Task<IReadOnlyList<string>> GetArtifactReferencesAsync() =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Versions.SelectMany(v => (v.Lineage.TokenizerArtifacts ?? []).Select(a => a.Sha256).Prepend(v.Artifact)).Distinct()]);
 

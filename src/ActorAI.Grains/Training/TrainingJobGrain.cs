@@ -34,10 +34,13 @@ internal sealed partial class TrainingJobGrain(
     private const string KeepAliveReminder = "training-job";
     private const int MaxConsecutiveFailures = 10;
     private IGrainTimer? _timer;
+    private Catalog.TrainingJobCatalogPublisher? _catalog;
 
     private string JobId => this.GetPrimaryKeyString();
 
     private TrainingMetricsLog MetricsLog => new(GrainFactory, JobId);
+
+    private Catalog.TrainingJobCatalogPublisher CatalogPublisher => _catalog ??= new(GrainFactory, clock, logger);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -78,6 +81,7 @@ internal sealed partial class TrainingJobGrain(
         };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<INameIndexGrain>(INameIndexGrain.TrainingJobs).AddAsync(JobId);
+        await CatalogPublisher.PublishAsync(Info());
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTimer();
         return Info();
@@ -409,6 +413,7 @@ internal sealed partial class TrainingJobGrain(
     {
         state.State = next with { UpdatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync();
+        await CatalogPublisher.PublishAsync(Info());
     }
 
     private TrainingJobInfo Info()

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using ActorAI.Client;
 using ActorAI.Compute.Devices;
+using ActorAI.Dashboard.Hosting;
 using ActorAI.Silo.Http;
 using ActorAI.Silo.Http.Admin;
 using ActorAI.Silo.Http.Auth;
@@ -58,11 +59,13 @@ public static class SiloHost
         builder.Services.AddProblemDetails();
         // The HTTP front routes through the same client facade as remote .NET callers, over the silo's own cluster client.
         builder.Services.AddSingleton(sp => ActorAIClient.Create(sp.GetRequiredService<IClusterClient>()));
+        builder.AddActorAIDashboard();
 
         WebApplication app = builder.Build();
         app.Logger.LogInformation("ActorAI silo {Name} using profile {Profile}", settings.Silo.EffectiveName, profile);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
         app.MapHealthEndpoints();
         app.MapLoginEndpoints();
         app.MapOpenAIEndpoints();
@@ -70,6 +73,7 @@ public static class SiloHost
         app.MapKeysEndpoints();
         app.MapMetricsEndpoint(settings.Telemetry);
         app.MapOrleansDashboard(settings.Http.DashboardPath).RequireAuthorization(AuthSchemes.AdminRole);
+        app.MapActorAIDashboard();
         return app;
     }
 
