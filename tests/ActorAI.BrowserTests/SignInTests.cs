@@ -9,6 +9,22 @@ namespace ActorAI.BrowserTests;
 [Collection(DashboardCollection.Name)]
 public sealed class SignInTests(DashboardFixture dashboard)
 {
+    private static readonly string[] NavLinks = ["nav-overview", "nav-jobs", "nav-models", "nav-deployments", "nav-keys", "nav-cluster"];
+
+    [Fact]
+    public async Task AnAdminSignsInAndTheHomePageIsTheDashboard()
+    {
+        await using DashboardSession session = await dashboard.SignInAsync(dashboard.AdminKey);
+
+        foreach (string link in NavLinks)
+        {
+            await Expect(session.Page.GetByTestId(link)).ToBeVisibleAsync();
+        }
+        await session.Page.GotoAsync("/");
+        await Expect(session.Page).ToHaveURLAsync(new Regex("/dashboard/?$"));
+        await session.ScreenshotAsync("sign-in-admin");
+    }
+
     [Fact]
     public async Task AWrongKeyStaysOnTheLoginPageWithAnError()
     {
@@ -23,5 +39,21 @@ public sealed class SignInTests(DashboardFixture dashboard)
         await Expect(page.GetByText("That API key is not valid.")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("page-title")).ToHaveCountAsync(0);
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.Screenshots, "sign-in-refused.png") });
+    }
+
+    [Fact]
+    public async Task AnInferKeySeesNoKeysPage()
+    {
+        await using DashboardSession session = await dashboard.SignInAsync(dashboard.InferKey);
+
+        await Expect(session.Page.GetByTestId("nav-jobs")).ToBeVisibleAsync();
+        await Expect(session.Page.GetByTestId("nav-keys")).ToHaveCountAsync(0);
+
+        IResponse? response = await session.OpenAsync("/dashboard/keys");
+        await Expect(session.Page.GetByTestId("access-denied")).ToBeVisibleAsync();
+        await Expect(session.Page.GetByTestId("key-create")).ToHaveCountAsync(0);
+        await Expect(session.Page.GetByTestId("key-row")).ToHaveCountAsync(0);
+        Assert.Equal(403, response?.Status);
+        await session.ScreenshotAsync("keys-denied-infer");
     }
 }

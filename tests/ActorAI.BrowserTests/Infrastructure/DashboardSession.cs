@@ -29,6 +29,12 @@ public sealed partial class DashboardSession(IBrowserContext context, IPage page
         return response;
     }
 
+    /// <summary>
+    /// Waits until <paramref name="control"/> is enabled: the dashboard prerenders its pages and enables their controls
+    /// once the interactive circuit is attached, so neither a click nor typed text is lost to the prerendered copy.
+    /// </summary>
+    public Task WaitLiveAsync(ILocator control) => Expect(control).ToBeEnabledAsync();
+
     /// <summary>A full-page picture of the current view, <c>NAME.png</c> under the screenshot folder.</summary>
     public Task ScreenshotAsync(string name) =>
         Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(TestPaths.Screenshots, name + ".png"), FullPage = true });

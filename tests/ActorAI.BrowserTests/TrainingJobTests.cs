@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+using ActorAI.Abstractions.Training;
+using ActorAI.BrowserTests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ActorAI.BrowserTests;
+
+/// <summary>A running training job on its page: the live loss curve and the pause and resume buttons.</summary>
+[Collection(DashboardCollection.Name)]
+public sealed partial class TrainingJobTests(DashboardFixture dashboard)
+{
+    [Fact]
+    public async Task TheRunningJobsLossCurveGrowsOnTheOpenPage()
+    {
+        await using DashboardSession session = await dashboard.SignInAsync(dashboard.AdminKey);
+        await session.OpenAsync($"/dashboard/jobs/{dashboard.RunningJobId}");
+        ILocator chart = session.Page.GetByTestId("loss-chart").First;
+        await Expect(chart).ToHaveAttributeAsync("data-last-step", PositiveNumber());
+        long first = long.Parse((await chart.GetAttributeAsync("data-last-step"))!);
+
+        // No reload: the page itself must follow the job.
+        await WaitForLastStepAboveAsync(session.Page, first);
+
+        Assert.True(long.Parse((await chart.GetAttributeAsync("data-points"))!) > 1);
+        await Expect(chart.Locator("path, polyline").First).ToBeVisibleAsync();
+        await session.ScreenshotAsync("job-loss-curve");
+    }
+
+    [Fact]
+    public async Task PauseAndResumeChangeTheJobsStatus()
+    {
+        await using DashboardSession session = await dashboard.SignInAsync(dashboard.AdminKey);
+        await session.OpenAsync($"/dashboard/jobs/{dashboard.RunningJobId}");
+        ILocator status = session.Page.GetByTestId("job-status");
+        await Expect(status).ToHaveTextAsync("Running");
+
+        await session.Page.GetByTestId("job-pause").ClickAsync();
+        await Expect(status).ToHaveTextAsync("Paused");
+        Assert.Equal(TrainingJobStatus.Paused, (await dashboard.Client.GetTrainingJobAsync(dashboard.RunningJobId))!.Status);
+        await session.ScreenshotAsync("job-paused");
+
+        await session.Page.GetByTestId("job-resume").ClickAsync();
+        await Expect(status).ToHaveTextAsync("Running");
+        long resumedAt = long.Parse((await session.Page.GetByTestId("loss-chart").First.GetAttributeAsync("data-last-step"))!);
+        await WaitForLastStepAboveAsync(session.Page, resumedAt);
+        await session.ScreenshotAsync("job-resumed");
+    }
+
+    [Fact]
+    public async Task TheJobsListShowsBothJobsAndLinksToTheirPages()
+    {
+        await using DashboardSession session = await dashboard.SignInAsync(dashboard.AdminKey);
+        await session.OpenAsync("/dashboard/jobs");
+        await Expect(session.Page.GetByTestId("jobs-table")).ToBeVisibleAsync();
+        ILocator finished = session.Page.Locator($"[data-testid=job-row][data-job-id='{dashboard.FinishedJobId}']");
+        await Expect(finished).ToContainTextAsync("Succeeded");
+        await Expect(session.Page.Locator($"[data-testid=job-row][data-job-id='{dashboard.RunningJobId}']")).ToBeVisibleAsync();
+
+        await finished.GetByRole(AriaRole.Link).First.ClickAsync();
+        await Expect(session.Page).ToHaveURLAsync(new Regex($"/dashboard/jobs/{dashboard.FinishedJobId}$"));
+        await Expect(session.Page.GetByTestId("job-status")).ToHaveTextAsync("Succeeded");
+        // Every one of the finished job's steps is on its curve.
+        await Expect(session.Page.GetByTestId("loss-chart").First).ToHaveAttributeAsync("data-last-step", "40");
+    }
+
+    /// <summary>Waits, without reloading, until the page's loss chart shows a step after <paramref name="step"/>.</summary>
+    private static Task WaitForLastStepAboveAsync(IPage page, long step) => page.WaitForFunctionAsync(
+        "step => Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-last-step')) > step",
+        step, new PageWaitForFunctionOptions { Timeout = 60_000 });
+
+    [GeneratedRegex(@"^[1-9][0-9]*$")]
+    private static partial Regex PositiveNumber();
+}
