@@ -61,7 +61,7 @@ public sealed partial class TrainingJobTests(DashboardFixture dashboard)
         await Expect(session.Page).ToHaveURLAsync(new Regex($"/dashboard/jobs/{dashboard.FinishedJobId}$"));
         await Expect(session.Page.GetByTestId("job-status")).ToHaveTextAsync("Succeeded");
         // Every one of the finished job's steps is on its curve.
-        await Expect(session.Page.GetByTestId("loss-chart").First).ToHaveAttributeAsync("data-last-step", "40");
+        await Expect(session.Page.GetByTestId("loss-chart").First).ToHaveAttributeAsync("data-last-step", DashboardFixture.FinishedSteps.ToString());
     }
 
     /// <summary>Waits, without reloading, until the page's loss chart shows a step after <paramref name="step"/>.</summary>

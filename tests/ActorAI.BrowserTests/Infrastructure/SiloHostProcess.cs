@@ -4,21 +4,18 @@ using System.Text;
 namespace ActorAI.BrowserTests.Infrastructure;
 
 /// <summary>
-/// One real <c>actorai-silo</c> process for the browser tests: the cluster profile against PostgreSQL when
-/// <c>ACTORAI_TEST_POSTGRES</c> is set (history then survives a restart of the process), else the embedded dev profile.
-/// Its output is kept and written to <c>silo.log</c> next to the screenshots.
+/// One real <c>actorai-silo</c> process for the browser tests, of the cluster profile: its membership, grain state and
+/// data-protection keys live in PostgreSQL, so what the dashboard shows survives a restart of the process. Its output is
+/// kept for the log written next to the screenshots.
 /// </summary>
 internal sealed class SiloHostProcess : IAsyncDisposable
 {
-    public const string PostgresVariable = "ACTORAI_TEST_POSTGRES";
-
     private readonly StringBuilder _output = new();
     private readonly string[] _arguments;
     private readonly string _adminKey;
     private Process _process;
 
-    private SiloHostProcess(string[] arguments, string adminKey, int httpPort, int gatewayPort, string clusterId, string serviceId,
-        string? postgres)
+    private SiloHostProcess(string[] arguments, string adminKey, int httpPort, int gatewayPort, string clusterId, string serviceId)
     {
         _arguments = arguments;
         _adminKey = adminKey;
@@ -26,7 +23,6 @@ internal sealed class SiloHostProcess : IAsyncDisposable
         GatewayPort = gatewayPort;
         ClusterId = clusterId;
         ServiceId = serviceId;
-        Postgres = postgres;
         _process = Launch();
     }
 
@@ -37,9 +33,6 @@ internal sealed class SiloHostProcess : IAsyncDisposable
     public string ClusterId { get; }
 
     public string ServiceId { get; }
-
-    /// <summary>The PostgreSQL connection string, or <see langword="null"/> for the in-memory dev profile.</summary>
-    public string? Postgres { get; }
 
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
 
@@ -55,25 +48,24 @@ internal sealed class SiloHostProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a silo with <paramref name="adminKey"/> as its bootstrap admin key, its artifact store under
-    /// <paramref name="workDirectory"/> and checkpoint imports allowed from <paramref name="importRoot"/>.
+    /// Starts a silo of a new cluster in <paramref name="postgres"/> with <paramref name="adminKey"/> as its bootstrap
+    /// admin key, its artifact store under <paramref name="workDirectory"/> and checkpoint imports allowed from
+    /// <paramref name="importRoot"/>.
     /// </summary>
-    public static SiloHostProcess Start(string adminKey, string workDirectory, string importRoot)
+    public static SiloHostProcess Start(string adminKey, string postgres, string workDirectory, string importRoot)
     {
         int[] ports = TestPorts.Free(3);
         string clusterId = $"browser-{Guid.NewGuid():N}";
         string serviceId = $"browser-svc-{Guid.NewGuid():N}";
-        string? postgres = Environment.GetEnvironmentVariable(PostgresVariable) is { Length: > 0 } cs ? cs : null;
-        string[] profile = postgres is null ? [] : ["--config", "cluster", "--postgres", postgres];
         string[] arguments =
         [
-            TestPaths.SiloHost, .. profile, "--name", "browser", "--cluster-id", clusterId, $"--Silo:ServiceId={serviceId}",
+            TestPaths.SiloHost, "--config", "cluster", "--postgres", postgres, "--name", "browser", "--cluster-id", clusterId, $"--Silo:ServiceId={serviceId}",
             "--silo-port", ports[0].ToString(), "--gateway-port", ports[1].ToString(), "--http-port", ports[2].ToString(),
             "--artifacts", Path.Combine(workDirectory, "artifacts"), $"--Artifacts:ImportRoots:0={importRoot}",
             // No key cache: a key revoked on the keys page is refused at once, not after the cache's seconds.
             "--Auth:KeyCacheSeconds=0",
         ];
-        return new SiloHostProcess(arguments, adminKey, ports[2], ports[1], clusterId, serviceId, postgres);
+        return new SiloHostProcess(arguments, adminKey, ports[2], ports[1], clusterId, serviceId);
     }
 
     /// <summary>Waits until /health answers 200, that is, the silo is an active member of its cluster.</summary>
