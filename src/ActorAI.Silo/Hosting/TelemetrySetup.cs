@@ -11,19 +11,10 @@ using OpenTelemetry.Trace;
 namespace ActorAI.Silo.Hosting;
 
 /// <summary>
-/// Wires the silo's metrics and traces from <see cref="TelemetryOptions"/>: the OpenTelemetry SDK aggregates
-/// System.Diagnostics.Metrics instruments (ActorAI's, Orleans', ASP.NET Core's) and serves them at <c>/metrics</c>; OTLP
-/// exports metrics and traces when an endpoint is configured.
+/// Wires the silo's metrics and traces from <see cref="TelemetryOptions"/>: a <see cref="PrometheusMeterExporter"/> over
+/// ActorAI's, Orleans' and ASP.NET Core's meters for <c>/metrics</c>; the OpenTelemetry SDK with OTLP exporters for
+/// metrics and traces when an endpoint is configured.
 /// </summary>
-/// <remarks>
-/// Exporter choice: OpenTelemetry.Exporter.Prometheus.AspNetCore (1.20.1-beta.1; prerelease is all the feed has) over
-/// prometheus-net.AspNetCore 8.2.1 (stable). prometheus-net's MeterAdapter rewrites every character outside
-/// <c>[a-zA-Z0-9_]</c> to <c>_</c> (its PrometheusNameHelpers), so <c>actorai:time_to_first_token_seconds</c> would come
-/// out as <c>actorai_time_to_first_token_seconds</c> and vLLM boards would not match; it also publishes a
-/// <c>Counter&lt;T&gt;</c> as a Prometheus gauge. The OpenTelemetry exporter keeps the colon, keeps counters counters,
-/// takes bucket bounds from the instruments' advice, and shares one SDK pipeline with the OTLP exporter, so a
-/// metric is defined once for both. The tests pin the exposition (names, buckets, labels), which guards the beta.
-/// </remarks>
 internal static class TelemetrySetup
 {
     /// <summary>Meters of the frameworks exposed besides ActorAI's: Orleans (activations by grain type, messaging,
@@ -44,8 +35,12 @@ internal static class TelemetrySetup
             services.Replace(ServiceDescriptor.Singleton(new TrainingTelemetry(null)));
             services.Replace(ServiceDescriptor.Singleton(sp => new ClusterTelemetry(null, sp.GetRequiredService<IClusterMembershipService>())));
         }
+        else
+        {
+            services.AddSingleton(_ => new PrometheusMeterExporter([.. ActorAITelemetry.Meters, .. FrameworkMeters]));
+        }
         bool otlp = !string.IsNullOrWhiteSpace(options.OtlpEndpoint);
-        if (!options.Metrics && !otlp)
+        if (!otlp)
         {
             return services;
         }
@@ -53,22 +48,18 @@ internal static class TelemetrySetup
             .ConfigureResource(r => r.AddService("actorai-silo", serviceInstanceId: siloName));
         if (options.Metrics)
         {
-            telemetry.WithMetrics(metrics =>
-            {
-                metrics.AddMeter([.. ActorAITelemetry.Meters, .. FrameworkMeters]).AddPrometheusExporter();
-                if (otlp)
-                {
-                    metrics.AddOtlpExporter(o => Configure(o, options, "v1/metrics"));
-                }
-            });
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter([.. ActorAITelemetry.Meters, .. FrameworkMeters])
+                // OpenTelemetry refuses ':' in instrument names; the OTLP stream carries ActorAI's as actorai.<name>.
+                .AddView(instrument => instrument.Name.Contains(':', StringComparison.Ordinal)
+                    ? new MetricStreamConfiguration { Name = instrument.Name.Replace(':', '.') }
+                    : null)
+                .AddOtlpExporter(o => Configure(o, options, "v1/metrics")));
         }
-        if (otlp)
-        {
-            telemetry.WithTracing(tracing => tracing
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
-                .AddSource([.. ActorAITelemetry.ActivitySources, ActorAIClientDiagnostics.ActivitySourceName, .. FrameworkSources])
-                .AddOtlpExporter(o => Configure(o, options, "v1/traces")));
-        }
+        telemetry.WithTracing(tracing => tracing
+            .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)))
+            .AddSource([.. ActorAITelemetry.ActivitySources, ActorAIClientDiagnostics.ActivitySourceName, .. FrameworkSources])
+            .AddOtlpExporter(o => Configure(o, options, "v1/traces")));
         return services;
     }
 

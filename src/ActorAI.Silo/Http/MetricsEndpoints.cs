@@ -1,4 +1,5 @@
 using ActorAI.Grains.Diagnostics;
+using ActorAI.Silo.Hosting;
 using ActorAI.Silo.Http.Auth;
 using ActorAI.Silo.Options;
 
@@ -10,6 +11,8 @@ internal static class MetricsEndpoints
     /// <summary>Where Prometheus scrapes.</summary>
     public const string Path = "/metrics";
 
+    private const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
     /// <summary>Serves <see cref="Path"/> to the admin and metrics roles (nothing when metrics are off), and starts the
     /// cluster gauges.</summary>
     public static void MapMetricsEndpoint(this WebApplication app, TelemetryOptions options)
@@ -18,7 +21,10 @@ internal static class MetricsEndpoints
         if (options.Metrics)
         {
             _ = app.Services.GetRequiredService<ClusterTelemetry>();
-            app.MapPrometheusScrapingEndpoint(Path).RequireAuthorization(AuthSchemes.MetricsRole);
+            PrometheusMeterExporter exporter = app.Services.GetRequiredService<PrometheusMeterExporter>();
+            app.MapGet(Path, () => Results.Text(exporter.Scrape(), ContentType))
+                .RequireAuthorization(AuthSchemes.MetricsRole)
+                .ExcludeFromDescription();
         }
     }
 }

@@ -45,8 +45,8 @@ public sealed class KeysCommandTests
     }
 
     [Theory]
-    [InlineData("--role must list at least one of admin, train, infer", "create", "ci")]
-    [InlineData("--role may only contain admin, train, infer (was 'root')", "create", "ci", "--role", "root")]
+    [InlineData("--role must list at least one of admin, train, infer, metrics", "create", "ci")]
+    [InlineData("--role may only contain admin, train, infer, metrics (was 'root')", "create", "ci", "--role", "root")]
     [InlineData("--model entries must be deployment names", "create", "ci", "--role", "infer", "--model", "bad name")]
     [InlineData("NAME must be 1 to 64 characters", "create", " ", "--role", "infer")]
     [InlineData("ID must be 12 lowercase hex characters (was 'nope')", "revoke", "nope")]
