@@ -10,7 +10,8 @@ namespace ActorAI.Grains.Catalog;
 [GenerateSerializer, Alias("ActorAI.TrainingJobCatalogState")]
 public sealed record TrainingJobCatalogState
 {
-    [Id(0)] public ImmutableDictionary<string, TrainingJobSummary> Jobs { get; init; } = ImmutableDictionary<string, TrainingJobSummary>.Empty;
+    // A list, not a dictionary: grain storage serializers (the memory provider's JSON among them) read immutable lists back.
+    [Id(0)] public ImmutableList<TrainingJobSummary> Jobs { get; init; } = [];
     /// <summary>Whether the jobs of the name index (submitted before the catalog existed) were copied in.</summary>
     [Id(1)] public bool Backfilled { get; init; }
 }
@@ -22,8 +23,11 @@ internal sealed partial class TrainingJobCatalogGrain(
     // Jobs read at once while backfilling: enough to hide round trips, few enough not to activate hundreds at once.
     private const int BackfillParallelism = 16;
 
-    // Derived from the state, newest first; rebuilt after a change, so a query only filters and slices.
+    // Derived from the state: newest first, rebuilt after a change, so a query only filters and slices; and by id.
     private TrainingJobSummary[]? _sorted;
+    private Dictionary<string, TrainingJobSummary>? _byId;
+
+    private Dictionary<string, TrainingJobSummary> ById => _byId ??= state.State.Jobs.ToDictionary(j => j.JobId, StringComparer.Ordinal);
 
     private int Partition => (int)this.GetPrimaryKeyLong();
 
@@ -40,7 +44,7 @@ internal sealed partial class TrainingJobCatalogGrain(
     public async Task UpsertManyAsync(IReadOnlyList<TrainingJobSummary> summaries)
     {
         ArgumentNullException.ThrowIfNull(summaries);
-        ImmutableDictionary<string, TrainingJobSummary>.Builder jobs = state.State.Jobs.ToBuilder();
+        var jobs = new Dictionary<string, TrainingJobSummary>(ById, StringComparer.Ordinal);
         bool changed = false;
         foreach (TrainingJobSummary summary in summaries)
         {
@@ -57,9 +61,9 @@ internal sealed partial class TrainingJobCatalogGrain(
         }
         if (changed)
         {
-            state.State = state.State with { Jobs = jobs.ToImmutable() };
+            state.State = state.State with { Jobs = [.. jobs.Values] };
             await state.WriteStateAsync();
-            _sorted = null;
+            (_byId, _sorted) = (jobs, null);
         }
     }
 
@@ -67,7 +71,7 @@ internal sealed partial class TrainingJobCatalogGrain(
     {
         ArgumentNullException.ThrowIfNull(query);
         query.ThrowIfInvalid();
-        _sorted ??= [.. state.State.Jobs.Values.Order(TrainingJobCatalog.NewestFirst)];
+        _sorted ??= [.. state.State.Jobs.Order(TrainingJobCatalog.NewestFirst)];
         var first = new List<TrainingJobSummary>(Math.Min(query.Skip + query.Take, _sorted.Length));
         int total = 0;
         foreach (TrainingJobSummary summary in _sorted)
@@ -87,7 +91,7 @@ internal sealed partial class TrainingJobCatalogGrain(
     private async Task BackfillAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<string> ids = await GrainFactory.GetGrain<INameIndexGrain>(INameIndexGrain.TrainingJobs).ListAsync();
-        string[] mine = [.. ids.Where(id => TrainingJobCatalog.PartitionOf(id) == Partition && !state.State.Jobs.ContainsKey(id))];
+        string[] mine = [.. ids.Where(id => TrainingJobCatalog.PartitionOf(id) == Partition && !ById.ContainsKey(id))];
         var found = new List<TrainingJobSummary>(mine.Length);
         foreach (string[] batch in mine.Chunk(BackfillParallelism))
         {
@@ -95,13 +99,14 @@ internal sealed partial class TrainingJobCatalogGrain(
             TrainingJobInfo[] infos = await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<ITrainingJobGrain>(id).GetAsync()));
             found.AddRange(infos.Where(info => info.Spec is not null).Select(TrainingJobSummary.From));
         }
-        ImmutableDictionary<string, TrainingJobSummary>.Builder jobs = state.State.Jobs.ToBuilder();
+        var jobs = new Dictionary<string, TrainingJobSummary>(ById, StringComparer.Ordinal);
         foreach (TrainingJobSummary summary in found)
         {
             jobs.TryAdd(summary.JobId, summary);
         }
-        state.State = state.State with { Jobs = jobs.ToImmutable(), Backfilled = true };
+        state.State = state.State with { Jobs = [.. jobs.Values], Backfilled = true };
         await state.WriteStateAsync();
+        (_byId, _sorted) = (jobs, null);
         LogBackfilled(Partition, found.Count);
     }
 

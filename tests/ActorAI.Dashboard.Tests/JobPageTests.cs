@@ -1,0 +1,76 @@
+using ActorAI.Abstractions.Training;
+using ActorAI.Dashboard.Components.Pages;
+
+namespace ActorAI.Dashboard.Tests;
+
+public sealed class JobPageTests : DashboardTestContext
+{
+    public JobPageTests()
+    {
+        Data.Jobs.Add(InMemoryDashboardData.Job("run-1", TrainingJobStatus.Running, 0, step: 40));
+        Data.Metrics["run-1"] = [.. Enumerable.Range(1, 40).Select(s => new TrainingMetrics(s, 5.0 / s, 1e-3, 1, 1000, 2, 1, 2, 1, 1, 10))];
+    }
+
+    [Fact]
+    public void The_loss_chart_states_its_points_and_last_step()
+    {
+        SignIn("infer");
+        IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "run-1"));
+        var chart = page.Find("svg[data-testid=loss-chart]");
+        Assert.Equal("40", chart.GetAttribute("data-points"));
+        Assert.Equal("40", chart.GetAttribute("data-last-step"));
+        Assert.Equal("Running", page.Find("[data-testid=job-status]").TextContent);
+    }
+
+    [Fact]
+    public void New_steps_appear_on_the_open_page()
+    {
+        SignIn("infer");
+        IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "run-1"));
+        Data.Metrics["run-1"].AddRange(Enumerable.Range(41, 5).Select(s => new TrainingMetrics(s, 1, 1e-3, 1, 1000, 2, 1, 2, 1, 1, 10)));
+        // The page polls on its own; wait for the condition, not for time.
+        page.WaitForAssertion(() => Assert.Equal("45", page.Find("svg[data-testid=loss-chart]").GetAttribute("data-last-step")), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_long_run_is_drawn_with_at_most_a_thousand_points()
+    {
+        SignIn("infer");
+        Data.Metrics["run-1"] = [.. Enumerable.Range(1, 9_000).Select(s => new TrainingMetrics(s, 5.0 / s, 1e-3, 1, 1000, 2, 1, 2, 1, 1, 10))];
+        IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "run-1"));
+        var chart = page.Find("svg[data-testid=loss-chart]");
+        Assert.InRange(int.Parse(chart.GetAttribute("data-points")!, System.Globalization.CultureInfo.InvariantCulture), 2, 1000);
+        Assert.Equal("9000", chart.GetAttribute("data-last-step"));
+    }
+
+    [Fact]
+    public void Infer_users_get_no_control_buttons()
+    {
+        SignIn("infer");
+        IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "run-1"));
+        Assert.Empty(page.FindAll("[data-testid=job-pause]"));
+        Assert.Empty(page.FindAll("[data-testid=job-scale]"));
+    }
+
+    [Fact]
+    public void Train_users_pause_resume_and_scale()
+    {
+        SignIn("train");
+        IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "run-1"));
+        page.Find("[data-testid=job-pause]").Click();
+        page.WaitForAssertion(() => Assert.Equal("Paused", page.Find("[data-testid=job-status]").TextContent));
+        page.Find("[data-testid=job-resume]").Click();
+        page.WaitForAssertion(() => Assert.Equal("Running", page.Find("[data-testid=job-status]").TextContent));
+        page.Find("[data-testid=job-scale-workers]").Change("4");
+        page.Find("[data-testid=job-scale]").Click();
+        Assert.Equal(["pause run-1", "resume run-1", "scale run-1 4"], Data.Actions);
+    }
+
+    [Fact]
+    public void An_unknown_job_says_so()
+    {
+        SignIn("infer");
+        IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "nope"));
+        Assert.Single(page.FindAll("[data-testid=job-missing]"));
+    }
+}
