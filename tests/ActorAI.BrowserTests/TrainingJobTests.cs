@@ -64,6 +64,33 @@ public sealed partial class TrainingJobTests(DashboardFixture dashboard)
         await Expect(session.Page.GetByTestId("loss-chart").First).ToHaveAttributeAsync("data-last-step", DashboardFixture.FinishedSteps.ToString());
     }
 
+    [Fact]
+    public async Task TheJobsListFiltersByStatusAndSearchesOnTheServer()
+    {
+        await using DashboardSession session = await dashboard.SignInAsync(dashboard.AdminKey);
+        IPage page = session.Page;
+        await session.OpenAsync("/dashboard/jobs");
+        ILocator filter = page.GetByTestId("jobs-status-filter");
+        ILocator running = page.Locator($"[data-testid=job-row][data-job-id='{dashboard.RunningJobId}']");
+        ILocator finished = page.Locator($"[data-testid=job-row][data-job-id='{dashboard.FinishedJobId}']");
+        await session.WaitLiveAsync(filter);
+
+        await filter.SelectOptionAsync("Succeeded");
+        await Expect(page).ToHaveURLAsync(new Regex("[?&]status=Succeeded"));
+        await Expect(finished).ToBeVisibleAsync();
+        await Expect(running).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("job-row").Filter(new() { HasNotText = "Succeeded" })).ToHaveCountAsync(0);
+        await session.ScreenshotAsync("jobs-succeeded");
+
+        await session.OpenAsync("/dashboard/jobs");
+        await session.WaitLiveAsync(filter);
+        await page.GetByTestId("jobs-search").FillAsync(dashboard.RunningJobId);
+        await page.GetByTestId("jobs-search").PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(new Regex($"[?&]q={dashboard.RunningJobId}"));
+        await Expect(running).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("job-row")).ToHaveCountAsync(1);
+    }
+
     /// <summary>Waits, without reloading, until the page's loss chart shows a step after <paramref name="step"/>.</summary>
     private static Task WaitForLastStepAboveAsync(IPage page, long step) => page.WaitForFunctionAsync(
         "step => Number(document.querySelector('[data-testid=loss-chart]')?.getAttribute('data-last-step')) > step",
