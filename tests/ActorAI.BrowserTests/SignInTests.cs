@@ -55,5 +55,11 @@ public sealed class SignInTests(DashboardFixture dashboard)
         await Expect(session.Page.GetByTestId("key-row")).ToHaveCountAsync(0);
         Assert.Equal(403, response?.Status);
         await session.ScreenshotAsync("keys-denied-infer");
+
+        // The other views are read-only for it: the job page has its curve but no controls.
+        await session.OpenAsync($"/dashboard/jobs/{dashboard.RunningJobId}");
+        await Expect(session.Page.GetByTestId("loss-chart")).ToBeVisibleAsync();
+        await Expect(session.Page.GetByTestId("job-pause")).ToHaveCountAsync(0);
+        await Expect(session.Page.GetByTestId("job-cancel")).ToHaveCountAsync(0);
     }
 }
