@@ -48,6 +48,34 @@ public sealed partial class TrainingJobTests(DashboardFixture dashboard)
     }
 
     [Fact]
+    public async Task ScaleAndCancelAJobFromItsPage()
+    {
+        // A job of its own: cancelling is for good.
+        string jobId = $"browser-cancel-{Guid.NewGuid():N}"[..28];
+        await dashboard.Client.SubmitTrainingJobAsync(jobId, DashboardFixture.SmallJob(DashboardFixture.Dataset, 1_000_000));
+        await using DashboardSession session = await dashboard.SignInAsync(dashboard.AdminKey);
+        IPage page = session.Page;
+        await session.OpenAsync($"/dashboard/jobs/{jobId}");
+        ILocator status = page.GetByTestId("job-status");
+        await Expect(status).ToHaveTextAsync("Running");
+        await session.WaitLiveAsync(page.GetByTestId("job-scale"));
+
+        await page.GetByTestId("job-scale-workers").FillAsync("2");
+        await page.GetByTestId("job-scale").ClickAsync();
+        await Expect(page.GetByTestId("job-trainers").Locator("tbody tr")).ToHaveCountAsync(2);
+        Assert.Equal(2, (await dashboard.Client.GetTrainingJobAsync(jobId))!.Workers);
+        long scaledAt = long.Parse((await page.GetByTestId("loss-chart").GetAttributeAsync("data-last-step"))!);
+        await WaitForLastStepAboveAsync(page, scaledAt);
+        await session.ScreenshotAsync("job-scaled");
+
+        await page.GetByTestId("job-cancel").ClickAsync();
+        await Expect(status).ToHaveTextAsync("Cancelled");
+        await Expect(page.GetByTestId("job-cancel")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("job-pause")).ToBeDisabledAsync();
+        Assert.Equal(TrainingJobStatus.Cancelled, (await dashboard.Client.GetTrainingJobAsync(jobId))!.Status);
+    }
+
+    [Fact]
     public async Task TheJobsListShowsBothJobsAndLinksToTheirPages()
     {
         await using DashboardSession session = await dashboard.SignInAsync(dashboard.AdminKey);
