@@ -15,6 +15,12 @@
 #                                     8, 32: tokens/s, p50/p99 time to first token and latency. Headline:
 #                                     c=32 / naive throughput, after the c=1 overhead vs cached in-process.
 #                                     Args: --preset small | --checkpoint PATH, --tokens 128, --concurrency.
+#                                     Also runs the metrics comparison below (before its headline).
+#   scripts/bench.sh metrics [args]   serving throughput of a silo with Telemetry:Metrics on vs off (no
+#                                     instruments, no listener), both silos in one process taking turns over
+#                                     8 rounds, and the /metrics scrape time after traffic. Headline: metrics_throughput_ratio
+#                                     (on/off; goal >= 0.98). Args: --preset, --checkpoint, --tokens 64,
+#                                     --rounds 8, --concurrency 8, --requests 32.
 #   scripts/bench.sh artifacts [args] (root) 3 namespace hosts (scripts/hosts.sh, net 240): a plain TCP
 #                                     stream between two hosts (the baseline: the network's peak), uploads
 #                                     acknowledged on 2 stores, then SIGKILL host 1 and time until every
@@ -34,7 +40,7 @@ case ${1:-} in
     dotnet build "$ROOT/src/ActorAI.Compute.Host/ActorAI.Compute.Host.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$COMPUTE_DLL" bench "${@:2}"
     ;;
-  training|serving)
+  training|serving|metrics)
     say "building actorai-bench ($CONFIGURATION)"
     dotnet build "$ROOT/src/ActorAI.Benchmarks/ActorAI.Benchmarks.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$ROOT/src/ActorAI.Benchmarks/bin/$CONFIGURATION/net10.0/linux-x64/actorai-bench.dll" "$1" "${@:2}"

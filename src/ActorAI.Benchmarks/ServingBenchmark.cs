@@ -88,6 +88,9 @@ internal static class ServingBenchmark
         Print("paired_cached_latency_p50_ms", cachedMedian);
         Print("paired_http_c1_latency_p50_ms", httpMedian);
         Print("c1_overhead_vs_cached_pct", (httpMedian / cachedMedian - 1) * 100);
+        await silo.DisposeAsync();
+        // Metrics on against off, in alternating silos of this process (before the headline, which stays last).
+        await MetricsBenchmark.RunAsync(checkpoint, tokens);
         if (results.TryGetValue(levels.Max(), out LoadResult? top))
         {
             Print($"ratio_c{levels.Max()}_over_naive", top.TokensPerSecond / naiveRate);
@@ -125,7 +128,7 @@ internal static class ServingBenchmark
     }
 
     // Every path generates exactly the requested tokens (end-of-text ignored), so their token counts match.
-    private static string RandomCheckpoint(string preset)
+    internal static string RandomCheckpoint(string preset)
     {
         torch.manual_seed(1234);
         using var model = new Gpt(GptConfig.Preset(preset, 256));
@@ -143,7 +146,7 @@ internal static class ServingBenchmark
     internal static void Print(string key, object value) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key}={(value is double d ? d.ToString("0.###", CultureInfo.InvariantCulture) : value)}"));
 
-    private sealed record Percentiles(double P50, double P99)
+    internal sealed record Percentiles(double P50, double P99)
     {
         public static Percentiles Of(IReadOnlyList<double> values)
         {
@@ -153,10 +156,10 @@ internal static class ServingBenchmark
         }
     }
 
-    private sealed record LoadResult(double TokensPerSecond, Percentiles Ttft, Percentiles Latency);
+    internal sealed record LoadResult(double TokensPerSecond, Percentiles Ttft, Percentiles Latency);
 
     /// <summary>A dev-profile silo (Orleans + HTTP) in this process with one deployment of the checkpoint.</summary>
-    private sealed class BenchSilo : IAsyncDisposable
+    internal sealed class BenchSilo : IAsyncDisposable
     {
         private const string Deployment = "bench";
         private readonly WebApplication _app;
@@ -168,7 +171,7 @@ internal static class ServingBenchmark
             _http = http;
         }
 
-        public static async Task<BenchSilo> StartAsync(string checkpoint)
+        public static async Task<BenchSilo> StartAsync(string checkpoint, params string[] settings)
         {
             int[] ports = [FreePort(), FreePort(), FreePort()];
             WebApplication app = SiloHost.Build([
@@ -176,7 +179,7 @@ internal static class ServingBenchmark
                 "--artifacts", Path.Combine(Path.GetTempPath(), $"actorai-bench-artifacts-{Guid.NewGuid():N}"),
                 $"--Auth:BootstrapAdminKey={AdminKey}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft=Warning",
                 $"--Artifacts:ImportRoots:0={Path.GetDirectoryName(Path.GetFullPath(checkpoint))}",
-                "--Logging:LogLevel:Orleans=Warning",
+                "--Logging:LogLevel:Orleans=Warning", .. settings,
             ]);
             await app.StartAsync();
             ActorAIClient client = app.Services.GetRequiredService<ActorAIClient>();
@@ -260,8 +263,32 @@ internal static class ServingBenchmark
             return (first, watch.Elapsed.TotalMilliseconds, completion);
         }
 
+        /// <summary>A service of the silo's host.</summary>
+        public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
+        /// <summary>One <c>GET /metrics</c>: milliseconds until the whole body is read.</summary>
+        public async Task<double> ScrapeAsync()
+        {
+            var watch = Stopwatch.StartNew();
+            using HttpResponseMessage response = await _http.GetAsync("/metrics");
+            string body = await response.Content.ReadAsStringAsync();
+            double ms = watch.Elapsed.TotalMilliseconds;
+            if (response.StatusCode != HttpStatusCode.OK || !body.Contains("actorai:time_to_first_token_seconds_bucket", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"/metrics answered {(int)response.StatusCode} without the serving histograms");
+            }
+            return ms;
+        }
+
+        private bool _disposed;
+
         public async ValueTask DisposeAsync()
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             // Drain the deployment first: its timer would otherwise write state into a silo that is shutting down.
             await _app.Services.GetRequiredService<ActorAIClient>().DeleteDeploymentAsync(Deployment);
             _http.Dispose();

@@ -134,8 +134,9 @@ public sealed class GenerationEngine : IDisposable
                 }
                 long stepStart = Stopwatch.GetTimestamp();
                 IReadOnlyList<GenerationEvent> events = _generator.Step();
-                Dispatch(events, stepStart, Stopwatch.GetTimestamp());
+                // Before the events go out, so a reader that saw a token also sees the usage that produced it.
                 Volatile.Write(ref _cacheUsage, _generator.CacheUsage);
+                Dispatch(events, stepStart, Stopwatch.GetTimestamp());
             }
         }
         catch (Exception ex)

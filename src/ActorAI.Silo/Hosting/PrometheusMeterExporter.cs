@@ -29,12 +29,15 @@ internal sealed class PrometheusMeterExporter : IDisposable
     private readonly Lock _lock = new();
     private readonly Lock _scrape = new();
 
-    public PrometheusMeterExporter(IEnumerable<string> meters)
+    /// <param name="meters">Names of the meters to export.</param>
+    /// <param name="scope">This host's meter factory: meters another host of the process created (another silo in a
+    /// test or a benchmark) are left out; meters created without a factory are taken.</param>
+    public PrometheusMeterExporter(IEnumerable<string> meters, IMeterFactory? scope = null)
     {
         _meters = new HashSet<string>(meters, StringComparer.Ordinal);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (_meters.Contains(instrument.Meter.Name))
+            if (_meters.Contains(instrument.Meter.Name) && (instrument.Meter.Scope is null || scope is null || ReferenceEquals(instrument.Meter.Scope, scope)))
             {
                 var state = new InstrumentState(instrument);
                 lock (_lock)
@@ -121,6 +124,9 @@ internal sealed class PrometheusMeterExporter : IDisposable
         private readonly double[] _bounds = [];
         private readonly Dictionary<int, List<Series>> _series = [];
         private readonly Lock _lock = new();
+        // The series recorded last: a replica's decode thread records one label set over and over, with the same string
+        // instances (a pre-built TagList), so the comparison below usually succeeds on references without hashing.
+        private Series? _last;
 
         public InstrumentState(Instrument instrument)
         {
@@ -180,6 +186,7 @@ internal sealed class PrometheusMeterExporter : IDisposable
             lock (_lock)
             {
                 _series.Clear();
+                _last = null;
             }
         }
 
@@ -224,6 +231,16 @@ internal sealed class PrometheusMeterExporter : IDisposable
 
         // Found without allocating once the series exists: a hash of the tags, then an exact comparison.
         private Series Find(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            if (_last is { } last && last.Matches(tags))
+            {
+                return last;
+            }
+            _last = FindOrAdd(tags);
+            return _last;
+        }
+
+        private Series FindOrAdd(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
             var hash = new HashCode();
             foreach (KeyValuePair<string, object?> tag in tags)

@@ -1,5 +1,6 @@
 using ActorAI.Client;
 using ActorAI.Grains.Diagnostics;
+using System.Diagnostics.Metrics;
 using ActorAI.Silo.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry;
@@ -37,7 +38,7 @@ internal static class TelemetrySetup
         }
         else
         {
-            services.AddSingleton(_ => new PrometheusMeterExporter([.. ActorAITelemetry.Meters, .. FrameworkMeters]));
+            services.AddSingleton(sp => new PrometheusMeterExporter([.. ActorAITelemetry.Meters, .. FrameworkMeters], sp.GetRequiredService<IMeterFactory>()));
         }
         bool otlp = !string.IsNullOrWhiteSpace(options.OtlpEndpoint);
         if (!otlp)
