@@ -21,6 +21,11 @@
 #                                     8 rounds, and the /metrics scrape time after traffic. Headline: metrics_throughput_ratio
 #                                     (on/off; goal >= 0.98). Args: --preset, --checkpoint, --tokens 64,
 #                                     --rounds 8, --concurrency 8, --requests 32.
+#   scripts/bench.sh dashboard [args] an in-process silo seeded with 10,000 job catalog records (finished jobs) and
+#                                     1,000 model versions: p50/p95 server time of /dashboard/jobs (plain, filtered,
+#                                     deep page) and of a model's versions page with a signed-in cookie; the time from a
+#                                     real job's step to its point on the open job page in Chromium (Playwright). Args:
+#                                     --jobs 10000, --versions 1000, --requests 40, --samples 20, --chromium PATH.
 #   scripts/bench.sh artifacts [args] (root) 3 namespace hosts (scripts/hosts.sh, net 240): a plain TCP
 #                                     stream between two hosts (the baseline: the network's peak), uploads
 #                                     acknowledged on 2 stores, then SIGKILL host 1 and time until every
@@ -40,7 +45,7 @@ case ${1:-} in
     dotnet build "$ROOT/src/ActorAI.Compute.Host/ActorAI.Compute.Host.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$COMPUTE_DLL" bench "${@:2}"
     ;;
-  training|serving|metrics)
+  training|serving|metrics|dashboard)
     say "building actorai-bench ($CONFIGURATION)"
     dotnet build "$ROOT/src/ActorAI.Benchmarks/ActorAI.Benchmarks.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$ROOT/src/ActorAI.Benchmarks/bin/$CONFIGURATION/net10.0/linux-x64/actorai-bench.dll" "$1" "${@:2}"

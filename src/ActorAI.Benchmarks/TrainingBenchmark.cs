@@ -101,7 +101,7 @@ internal static class TrainingBenchmark
 
     private static int BlockSize(string data) => ActorAI.Data.Datasets.DatasetManifest.Load(data).BlockSize;
 
-    private static async Task<string> PrepareSyntheticAsync()
+    internal static async Task<string> PrepareSyntheticAsync()
     {
         string root = Path.Combine(Path.GetTempPath(), "actorai-bench-data");
         string output = Path.Combine(root, "prepared");
