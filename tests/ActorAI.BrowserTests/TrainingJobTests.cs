@@ -90,6 +90,7 @@ public sealed partial class TrainingJobTests(DashboardFixture dashboard)
         await Expect(session.Page.GetByTestId("job-status")).ToHaveTextAsync("Succeeded");
         // Every one of the finished job's steps is on its curve.
         await Expect(session.Page.GetByTestId("loss-chart").First).ToHaveAttributeAsync("data-last-step", DashboardFixture.FinishedSteps.ToString());
+        await session.ScreenshotAsync("job-finished");
     }
 
     [Fact]

@@ -59,5 +59,6 @@ public sealed class ViewTests(DashboardFixture dashboard)
             await Expect(session.Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"{path}/?$"));
             await Expect(session.Page.GetByTestId("page-title")).ToBeVisibleAsync();
         }
+        await session.ScreenshotAsync("navigation");
     }
 }
