@@ -1,4 +1,5 @@
 using ActorAI.BrowserTests.Infrastructure;
+using ActorAI.Grains.Tests.Serving;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -32,7 +33,14 @@ public sealed class ViewTests(DashboardFixture dashboard)
         await ViewAsync("model", $"/dashboard/models/{DashboardFixture.TrainedModel}",
             () => Expect(page.GetByText(finished).First).ToBeVisibleAsync()); // its lineage names the job
         await ViewAsync("deployments", "/dashboard/deployments", () => Expect(page.GetByText(dashboard.Deployment).First).ToBeVisibleAsync());
-        await ViewAsync("deployment", $"/dashboard/deployments/{dashboard.Deployment}", () => Expect(page.GetByTestId("replica-row").First).ToBeVisibleAsync());
+        // Fresh traffic, so the deployment's live charts (sampled while the page is open) have something to draw.
+        await dashboard.Client.GenerateAsync(dashboard.Deployment, ServingModels.Request("a picture for the README", 16));
+        await ViewAsync("deployment", $"/dashboard/deployments/{dashboard.Deployment}", async () =>
+        {
+            await Expect(page.GetByTestId("replica-row").First).ToBeVisibleAsync();
+            await page.WaitForFunctionAsync(
+                "Number(document.querySelector('[data-testid=ttft-chart] polyline')?.getAttribute('data-drawn')) >= 3");
+        });
         await ViewAsync("keys", "/dashboard/keys", () => Expect(page.GetByTestId("key-row").First).ToBeVisibleAsync());
         await ViewAsync("cluster", "/dashboard/cluster", () => Expect(page.GetByTestId("orleans-link")).ToHaveAttributeAsync("href", "/orleans"));
 

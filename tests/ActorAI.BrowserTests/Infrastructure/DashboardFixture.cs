@@ -48,6 +48,8 @@ public sealed class DashboardFixture : SiloBrowserFixture
         await ServingModels.ImportAsync(Client, ChatModel, 31, 32);
         await Client.SetModelAliasAsync(ChatModel, Alias, 1);
         await ServingModels.DeployAsync(Client, Deployment, new DeploymentSpec { Model = ChatModel, Version = Alias });
+        // Some traffic, so the overview and the deployment page have figures to show whichever test looks first.
+        await Client.GenerateAsync(Deployment, ServingModels.Request("hello from the browser tests", 16));
 
         await WaitSucceededAsync(Client, FinishedJobId);
         await Client.RegisterModelFromJobAsync(TrainedModel, FinishedJobId);
