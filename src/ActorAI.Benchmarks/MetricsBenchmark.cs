@@ -67,7 +67,7 @@ public static class MetricsBenchmark
         double extraNs = Median(nsOn) - Median(nsOff);
         Print("metrics_record_ns_per_token_on", Median(nsOn));
         Print("metrics_record_ns_per_token_off", Median(nsOff));
-        Print("metrics_implied_throughput_ratio", 1 / (1 + extraNs * 1e-9 * Median(off)));
+        Print("metrics_implied_throughput_ratio", (1 / (1 + extraNs * 1e-9 * Median(off))).ToString("0.0000", CultureInfo.InvariantCulture));
         Print("metrics_rounds", rounds);
         Print("metrics_on_tokens_per_s", Median(on));
         Print("metrics_off_tokens_per_s", Median(off));

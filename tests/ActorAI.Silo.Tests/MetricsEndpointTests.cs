@@ -38,6 +38,20 @@ public sealed partial class MetricsEndpointTests(DevSiloFixture silo)
     }
 
     [Fact]
+    public async Task TheAdminKeysApiIssuesMetricsKeys()
+    {
+        using HttpResponseMessage created = await silo.KeyedClient().PostAsync("/api/keys",
+            new StringContent("""{"name": "prometheus", "roles": ["metrics"]}""", Encoding.UTF8, "application/json"));
+        string body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.IsSuccessStatusCode, body);
+        string key = JsonDocument.Parse(body).RootElement.GetProperty("key").GetString()!;
+
+        using HttpResponseMessage scrape = await silo.KeyedClient(key).GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, scrape.StatusCode);
+    }
+
+    [Fact]
     public async Task AChatRequestShowsUpAsVllmNamedSeriesWithItsLabels()
     {
         string deployment = await silo.TinyDeploymentAsync();

@@ -216,7 +216,7 @@ internal sealed partial class TrainingJobGrain(
         int workers = state.State.Workers;
         double lr = TrainingModel.Schedule(spec).At(step);
         var watch = Stopwatch.StartNew();
-        // The root of one step's trace: trainers' and shards' spans hang under it, on whichever silos they live.
+        // One step's span: trainers' and shards' spans hang under it, on whichever silos they live.
         using Activity? span = ActorAITelemetry.Training.StartActivity("training step");
         span?.SetTag("actorai.job", JobId);
         span?.SetTag("actorai.step", step);

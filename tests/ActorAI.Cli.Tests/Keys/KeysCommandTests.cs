@@ -30,6 +30,17 @@ public sealed class KeysCommandTests
     }
 
     [Fact]
+    public async Task AMetricsKeyCanBeCreated()
+    {
+        var cluster = new FakeCluster();
+
+        (int code, _, _) = await RunAsync(cluster, "keys", "create", "scraper", "--role", "metrics");
+
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal([ApiKeyRoles.Metrics], Assert.Single(cluster.ApiKeys.Keys.Values).Info!.Roles);
+    }
+
+    [Fact]
     public async Task CreateWithoutModelsAllowsEveryModel()
     {
         var cluster = new FakeCluster();

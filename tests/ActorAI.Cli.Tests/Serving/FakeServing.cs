@@ -307,5 +307,7 @@ internal sealed class FakeReplica(string id) : IReplicaGrain
 
     public Task<ReplicaLoad> GetLoadAsync() => throw new NotSupportedException();
 
+    public Task<ServingStats> GetStatsAsync() => throw new NotSupportedException();
+
     public Task DrainAsync() => throw new NotSupportedException();
 }
