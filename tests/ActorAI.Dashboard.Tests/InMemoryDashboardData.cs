@@ -38,6 +38,11 @@ internal sealed class InMemoryDashboardData : IDashboardData
     public Task<IReadOnlyList<TrainingMetrics>> GetJobMetricsAsync(string jobId, long afterStep, int max) =>
         Task.FromResult<IReadOnlyList<TrainingMetrics>>([.. Metrics.GetValueOrDefault(jobId, []).Where(m => m.Step > afterStep).Take(max)]);
 
+    public Dictionary<string, List<TrainingJobEvent>> Events { get; } = [];
+
+    public Task<IReadOnlyList<TrainingJobEvent>> GetJobEventsAsync(string jobId, int max) =>
+        Task.FromResult<IReadOnlyList<TrainingJobEvent>>([.. Events.GetValueOrDefault(jobId, []).AsEnumerable().Reverse().Take(max)]);
+
     public Task<JobPlacement> GetJobPlacementAsync(string jobId, int trainers, int shards) =>
         Task.FromResult(new JobPlacement([.. Enumerable.Range(0, trainers).Select(i => (string?)$"silo-{i % 2}")], [.. Enumerable.Range(0, shards).Select(_ => (string?)null)]));
 

@@ -67,6 +67,16 @@ public sealed class JobPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void The_persisted_events_show_newest_first()
+    {
+        SignIn("infer");
+        Data.Events["run-1"] = [new(DateTimeOffset.UnixEpoch, 0, "submitted: 100 steps"), new(DateTimeOffset.UnixEpoch.AddMinutes(1), 20, "paused: paused by a caller")];
+        IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "run-1"));
+        Assert.Equal(["paused: paused by a caller", "submitted: 100 steps"],
+            page.FindAll("[data-testid=job-event]").Select(e => e.TextContent[(e.TextContent.IndexOf(" step ", StringComparison.Ordinal) + 1)..].Split(' ', 3)[2]));
+    }
+
+    [Fact]
     public void An_unknown_job_says_so()
     {
         SignIn("infer");

@@ -62,6 +62,8 @@ public abstract class DashboardPage : ComponentBase, IDisposable
         Notice = null;
         try
         {
+            // The rights of the user now (a revoked key loses them mid-circuit), not when the page opened.
+            Roles = await DashboardRoles.FromAsync(AuthenticationState);
             await action();
             Notice = done;
         }

@@ -45,6 +45,13 @@ public sealed class ClusterDashboardData(ActorAIClient client) : IDashboardData
         client.GetTrainingMetricsAsync(jobId, afterStep, max);
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<TrainingJobEvent>> GetJobEventsAsync(string jobId, int max)
+    {
+        TrainingJobIds.ThrowIfInvalid(jobId);
+        return (await client.Cluster.GetGrain<ITrainingJobEventsGrain>(jobId).GetAsync(max).ConfigureAwait(false)).Events;
+    }
+
+    /// <inheritdoc />
     public async Task<JobPlacement> GetJobPlacementAsync(string jobId, int trainers, int shards)
     {
         IManagementGrain management = client.Cluster.GetGrain<IManagementGrain>(0);

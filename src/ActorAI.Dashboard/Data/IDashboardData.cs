@@ -38,6 +38,9 @@ public interface IDashboardData
     /// <summary>Metrics after <paramref name="afterStep"/>, oldest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<TrainingMetrics>> GetJobMetricsAsync(string jobId, long afterStep, int max);
 
+    /// <summary>The newest <paramref name="max"/> events of a job's persisted event log, newest first.</summary>
+    Task<IReadOnlyList<TrainingJobEvent>> GetJobEventsAsync(string jobId, int max);
+
     /// <summary>The silos of a job's trainers and shards.</summary>
     Task<JobPlacement> GetJobPlacementAsync(string jobId, int trainers, int shards);
 

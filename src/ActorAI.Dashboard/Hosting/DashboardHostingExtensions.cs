@@ -1,6 +1,7 @@
 using ActorAI.Dashboard.Components;
 using ActorAI.Dashboard.Data;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -27,6 +28,7 @@ public static class DashboardHostingExtensions
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, RevokedKeyRevalidator>();
         builder.Services.AddScoped<IDashboardData, ClusterDashboardData>();
         return builder;
     }

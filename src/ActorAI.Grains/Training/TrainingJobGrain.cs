@@ -44,6 +44,7 @@ internal sealed partial class TrainingJobGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        CatalogPublisher.Observe(Info());
         if (state.State.LegacyMetrics.Count > 0)
         {
             await MoveLegacyMetricsAsync();

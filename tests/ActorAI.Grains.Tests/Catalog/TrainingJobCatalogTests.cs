@@ -83,6 +83,10 @@ public sealed class TrainingJobCatalogTests(ClusterFixture fixture)
         TrainingJobSummary published = await WaitForSummaryAsync(id, s => s.Status == TrainingJobStatus.Succeeded);
         Assert.Equal(3, published.Step);
         Assert.Equal("tiny", published.Model);
+        (IReadOnlyList<TrainingJobEvent> events, int total) = await fixture.Cluster.GrainFactory.GetGrain<ITrainingJobEventsGrain>(id).GetAsync(10);
+        Assert.StartsWith("succeeded", events[0].Message, StringComparison.Ordinal);
+        Assert.StartsWith("submitted: 3 steps of tiny", events[^1].Message, StringComparison.Ordinal);
+        Assert.Equal(total, events.Count);
 
         // As if the catalog had never existed: its partition's state is gone; the job is only in the name index.
         ITrainingJobCatalogGrain partition = Partition(id);
