@@ -60,6 +60,30 @@ ensure_apt_lists() {
   "${runner[@]}" apt-get update -q >&2 || fail "apt-get update failed; the package lists are needed to download Debian packages"
 }
 
+# ensure_chromium: the browser tests (tests/ActorAI.BrowserTests) drive Debian's chromium through its executable path,
+# $ACTORAI_CHROMIUM (default /usr/bin/chromium): Playwright cannot download its own browsers here. When it is missing,
+# installs the `chromium` package as root, without a prompt and without recommends (headless chromium needs none of them;
+# fonts-liberation gives the screenshots the usual fonts), running `apt-get update` first on a machine without package
+# lists, and once more if the install fails on stale lists. Not root: fails with the command to run.
+ensure_chromium() {
+  local browser=${ACTORAI_CHROMIUM:-/usr/bin/chromium}
+  if [[ -x $browser ]]; then
+    return
+  fi
+  local install=(apt-get install -y -q --no-install-recommends chromium fonts-liberation)
+  if ((EUID != 0)); then
+    fail "the browser tests need Debian's chromium at $browser; install it as root (${install[*]}) or set ACTORAI_CHROMIUM to a Chromium executable"
+  fi
+  ensure_apt_lists
+  say "installing Debian's chromium for the browser tests"
+  if ! DEBIAN_FRONTEND=noninteractive "${install[@]}" >&2; then
+    say "the install failed; updating the package lists and trying once more"
+    apt-get update -q >&2 || fail "apt-get update failed; chromium cannot be installed"
+    DEBIAN_FRONTEND=noninteractive "${install[@]}" >&2 || fail "could not install chromium (${install[*]})"
+  fi
+  [[ -x $browser ]] || fail "chromium was installed, but there is no executable at $browser (ACTORAI_CHROMIUM)"
+}
+
 # random_key: a fresh API key.
 random_key() { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
