@@ -17,6 +17,6 @@ static int Usage()
     Console.Error.WriteLine("       actorai-bench artifacts --gateway IP:PORT[,...] --kill CMD [--size-mb 128] [--count 4] [--cluster-id ID] [--tls-cert F --tls-key F --tls-ca F]");
     Console.Error.WriteLine("       actorai-bench tcp-sink --listen IP:PORT | tcp-send --to IP:PORT [--mb 1024]");
     Console.Error.WriteLine("       actorai-bench serving [--preset small | --checkpoint PATH] [--tokens 128] [--concurrency 1,8,32] [--threads N]");
-    Console.Error.WriteLine("       actorai-bench metrics [--preset small | --checkpoint PATH] [--tokens 64] [--rounds 8] [--concurrency 8] [--requests 32] [--threads N]");
+    Console.Error.WriteLine("       actorai-bench metrics [--preset small | --checkpoint PATH] [--tokens 64] [--rounds 8] [--concurrency 8] [--requests 32] [--control] [--threads N]");
     return 2;
 }
