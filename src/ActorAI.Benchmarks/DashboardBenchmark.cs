@@ -77,7 +77,9 @@ internal static class DashboardBenchmark
         await TimePageAsync(http, "model_versions_page_server_ms", $"/dashboard/models/bench-models?page={Math.Max(1, versions / 100)}", requests, "data-testid=\"version-row\"");
 
         await StepToPointAsync(client, baseUrl, data, browser, samples);
-        // MetricsBenchmark runs last: merged separately
+        await app.StopAsync();
+        // Last, so its headline (metrics on ÷ off serving throughput) is the benchmark's last line.
+        await MetricsBenchmark.RunAsync(ServingBenchmark.RandomCheckpoint(ServingBenchmark.Arg(args, "--preset") ?? "small"));
         return 0;
     }
 

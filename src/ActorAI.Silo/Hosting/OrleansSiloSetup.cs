@@ -49,7 +49,7 @@ internal static class OrleansSiloSetup
         }
         else
         {
-            silo.AddMemoryGrainStorage(ProviderNames.GrainStorage);
+            silo.AddActorAIMemoryGrainStorage();
         }
 
         if (options.Reminders == ProviderKind.Postgres)

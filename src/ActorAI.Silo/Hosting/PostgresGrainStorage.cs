@@ -6,7 +6,7 @@ using Orleans.Storage;
 
 namespace ActorAI.Silo.Hosting;
 
-/// <summary>ActorAI's grain storage in PostgreSQL through Orleans' ADO.NET provider.</summary>
+/// <summary>ActorAI's grain storage: PostgreSQL through Orleans' ADO.NET provider, or memory (the dev profile).</summary>
 public static class PostgresGrainStorage
 {
     /// <summary>The ADO.NET invariant of Npgsql.</summary>
@@ -29,6 +29,20 @@ public static class PostgresGrainStorage
             o.ConnectionString = connectionString;
         });
         silo.Services.AddOptions<AdoNetGrainStorageOptions>(ProviderNames.GrainStorage)
+            .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
+        return silo;
+    }
+
+    /// <summary>
+    /// Adds the <see cref="ProviderNames.GrainStorage"/> provider in memory (the dev profile), written with the Orleans
+    /// serializer for the same reason as <see cref="AddActorAIPostgresGrainStorage"/>: with the default JSON serializer
+    /// a model grain could not read its own state back after a deactivation.
+    /// </summary>
+    public static ISiloBuilder AddActorAIMemoryGrainStorage(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.AddMemoryGrainStorage(ProviderNames.GrainStorage);
+        silo.Services.AddOptions<MemoryGrainStorageOptions>(ProviderNames.GrainStorage)
             .Configure<Serializer>((o, serializer) => o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer));
         return silo;
     }

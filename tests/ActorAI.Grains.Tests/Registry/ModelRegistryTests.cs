@@ -4,6 +4,7 @@ using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Models;
 using ActorAI.Grains.Tests.Training;
 using ActorAI.Testing;
+using Orleans.Core.Internal;
 
 namespace ActorAI.Grains.Tests.Registry;
 
@@ -51,6 +52,23 @@ public sealed class ModelRegistryTests(ClusterFixture fixture)
             after.AliasHistory.Select(c => $"{c.Alias}:{c.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"}"));
         Assert.False(after.Aliases.ContainsKey("staging"));
         Assert.NotEqual(after.Versions[0].Artifact, after.Versions[1].Artifact);
+    }
+
+    [Fact]
+    public async Task AModelReadsItsStateBackAfterADeactivation()
+    {
+        IModelGrain model = Model();
+        await model.ImportCheckpointAsync(CheckpointFile(seed: 3), NoLineage, ["first", "tagged"]);
+        await model.SetAliasAsync("production", 1);
+        ModelInfo before = await model.GetAsync();
+
+        await model.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        ModelInfo after = await model.GetAsync();
+
+        Assert.Equal(before.Versions.Select(v => (v.Version, v.Artifact, string.Join(",", v.Tags))),
+            after.Versions.Select(v => (v.Version, v.Artifact, string.Join(",", v.Tags))));
+        Assert.Equal(1, after.Aliases["production"]);
+        Assert.Equal(before.AliasHistory.Count, after.AliasHistory.Count);
     }
 
     [Fact]
