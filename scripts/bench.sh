@@ -26,6 +26,7 @@
 #                                     deep page) and of a model's versions page with a signed-in cookie; the time from a
 #                                     real job's step to its point on the open job page in Chromium (Playwright). Args:
 #                                     --jobs 10000, --versions 1000, --requests 40, --samples 20, --chromium PATH.
+#                                     Ends with the metrics comparison above; headline: metrics_throughput_ratio.
 #   scripts/bench.sh artifacts [args] (root) 3 namespace hosts (scripts/hosts.sh, net 240): a plain TCP
 #                                     stream between two hosts (the baseline: the network's peak), uploads
 #                                     acknowledged on 2 stores, then SIGKILL host 1 and time until every
