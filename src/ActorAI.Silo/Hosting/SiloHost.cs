@@ -59,7 +59,7 @@ public static class SiloHost
         builder.Services.AddProblemDetails();
         // The HTTP front routes through the same client facade as remote .NET callers, over the silo's own cluster client.
         builder.Services.AddSingleton(sp => ActorAIClient.Create(sp.GetRequiredService<IClusterClient>()));
-        builder.AddActorAIDashboard();
+        builder.AddActorAIDashboard(typeof(SiloHost).Assembly.GetName().Name);
 
         WebApplication app = builder.Build();
         app.Logger.LogInformation("ActorAI silo {Name} using profile {Profile}", settings.Silo.EffectiveName, profile);
