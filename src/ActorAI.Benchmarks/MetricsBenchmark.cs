@@ -27,42 +27,69 @@ public static class MetricsBenchmark
     /// <param name="concurrency">Requests in flight.</param>
     /// <param name="requests">Requests per half round.</param>
     /// <param name="scrapes">Scrapes of <c>/metrics</c> after the traffic.</param>
-    public static async Task RunAsync(string checkpoint, int tokens = 64, int rounds = 8, int concurrency = 8, int requests = 32, int scrapes = 20)
+    /// <param name="control">An A/A control: the first silo runs with metrics off too, so the ratio shows what this
+    /// machine's noise and the silos' start order alone make of "no difference" (no scrape, no recording figures).</param>
+    public static async Task RunAsync(string checkpoint, int tokens = 64, int rounds = 8, int concurrency = 8, int requests = 32, int scrapes = 20, bool control = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(checkpoint);
-        await using BenchSilo metricsOn = await BenchSilo.StartAsync(checkpoint, "--Telemetry:Metrics=true", "--Silo:ClusterId=bench-metrics-on");
-        await using BenchSilo metricsOff = await BenchSilo.StartAsync(checkpoint, "--Telemetry:Metrics=false", "--Silo:ClusterId=bench-metrics-off");
-        // Warm-up: JIT, replica load and first batches on both.
-        await metricsOn.RunAsync(concurrency, requests, tokens);
-        await metricsOff.RunAsync(concurrency, requests, tokens);
         var on = new List<double>();
         var off = new List<double>();
         var ratios = new List<double>();
-        for (int round = 0; round < rounds; round++)
-        {
-            bool[] order = round % 2 == 0 ? [true, false] : [false, true];
-            foreach (bool metrics in order)
-            {
-                LoadResult result = await (metrics ? metricsOn : metricsOff).RunAsync(concurrency, requests, tokens);
-                (metrics ? on : off).Add(result.TokensPerSecond);
-            }
-            ratios.Add(on[^1] / off[^1]);
-            Print($"metrics_round{round + 1}", string.Create(CultureInfo.InvariantCulture, $"on={on[^1]:0.#} off={off[^1]:0.#} ratio={ratios[^1]:0.###}"));
-        }
-        var scrapeMs = new List<double>();
-        for (int i = 0; i < scrapes; i++)
-        {
-            scrapeMs.Add(await metricsOn.ScrapeAsync());
-        }
-        // The same cost without the HTTP and decode noise: what recording one token costs the decode thread (the
-        // replica's window alone when off; the window, the instruments and the exporter's aggregation when on), and
-        // the throughput that leaves at the "off" rate.
         var nsOn = new List<double>();
         var nsOff = new List<double>();
-        for (int i = 0; i < 5; i++)
+        var scrapeMs = new List<double>();
+        // Two sessions with the silos started in opposite orders: an A/A run (--control) showed the silo started first
+        // running a few percent slower whatever its settings, so each side is first in half of the rounds.
+        foreach (bool onFirst in new[] { true, false })
         {
-            nsOn.Add(NanosecondsPerToken(metricsOn.Service<ServingTelemetry>()));
-            nsOff.Add(NanosecondsPerToken(metricsOff.Service<ServingTelemetry>()));
+            string onSetting = $"--Telemetry:Metrics={(control ? "false" : "true")}";
+            BenchSilo first = await BenchSilo.StartAsync(checkpoint, onFirst ? onSetting : "--Telemetry:Metrics=false", $"--Silo:ClusterId=bench-metrics-{on.Count}-a");
+            BenchSilo second = await BenchSilo.StartAsync(checkpoint, onFirst ? "--Telemetry:Metrics=false" : onSetting, $"--Silo:ClusterId=bench-metrics-{on.Count}-b");
+            try
+            {
+                BenchSilo metricsOn = onFirst ? first : second, metricsOff = onFirst ? second : first;
+                // Warm-up: JIT, replica load and first batches on both.
+                await metricsOn.RunAsync(concurrency, requests, tokens);
+                await metricsOff.RunAsync(concurrency, requests, tokens);
+                for (int round = 0; round < (rounds + 1) / 2; round++)
+                {
+                    bool[] order = round % 2 == 0 ? [true, false] : [false, true];
+                    foreach (bool metrics in order)
+                    {
+                        LoadResult result = await (metrics ? metricsOn : metricsOff).RunAsync(concurrency, requests, tokens);
+                        (metrics ? on : off).Add(result.TokensPerSecond);
+                    }
+                    ratios.Add(on[^1] / off[^1]);
+                    Print($"metrics_round{ratios.Count}", string.Create(CultureInfo.InvariantCulture,
+                        $"on={on[^1]:0.#} off={off[^1]:0.#} ratio={ratios[^1]:0.###} on_started={(onFirst ? "first" : "second")}"));
+                }
+                if (!control)
+                {
+                    for (int i = 0; i < scrapes / 2; i++)
+                    {
+                        scrapeMs.Add(await metricsOn.ScrapeAsync());
+                    }
+                    // The same cost without the HTTP and decode noise: what recording one token costs the decode thread
+                    // (the replica's window alone when off; the window, the instruments and the exporter when on).
+                    for (int i = 0; i < 3; i++)
+                    {
+                        nsOn.Add(NanosecondsPerToken(metricsOn.Service<ServingTelemetry>()));
+                        nsOff.Add(NanosecondsPerToken(metricsOff.Service<ServingTelemetry>()));
+                    }
+                }
+            }
+            finally
+            {
+                await second.DisposeAsync();
+                await first.DisposeAsync();
+            }
+        }
+        if (control)
+        {
+            Print("metrics_control_ratio_min", ratios.Min());
+            Print("metrics_control_ratio_max", ratios.Max());
+            Print("metrics_control_ratio", Median(ratios));
+            return;
         }
         double extraNs = Median(nsOn) - Median(nsOff);
         Print("metrics_record_ns_per_token_on", Median(nsOn));
@@ -86,7 +113,7 @@ public static class MetricsBenchmark
         {
             Compute.Devices.ComputeDevice.SetIntraOpThreads(int.Parse(threads, CultureInfo.InvariantCulture));
         }
-        await RunAsync(checkpoint, Int("--tokens", 64), Int("--rounds", 8), Int("--concurrency", 8), Int("--requests", 32));
+        await RunAsync(checkpoint, Int("--tokens", 64), Int("--rounds", 8), Int("--concurrency", 8), Int("--requests", 32), control: args.Contains("--control"));
         return 0;
     }
 

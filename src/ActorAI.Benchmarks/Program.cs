@@ -19,6 +19,6 @@ static int Usage()
     Console.Error.WriteLine("       actorai-bench tcp-sink --listen IP:PORT | tcp-send --to IP:PORT [--mb 1024]");
     Console.Error.WriteLine("       actorai-bench dashboard [--jobs 10000] [--versions 1000] [--requests 40] [--samples 20] [--chromium /usr/bin/chromium]");
     Console.Error.WriteLine("       actorai-bench serving [--preset small | --checkpoint PATH] [--tokens 128] [--concurrency 1,8,32] [--threads N]");
-    Console.Error.WriteLine("       actorai-bench metrics [--preset small | --checkpoint PATH] [--tokens 64] [--rounds 8] [--concurrency 8] [--requests 32] [--threads N]");
+    Console.Error.WriteLine("       actorai-bench metrics [--preset small | --checkpoint PATH] [--tokens 64] [--rounds 8] [--concurrency 8] [--requests 32] [--control] [--threads N]");
     return 2;
 }
