@@ -30,7 +30,10 @@ public sealed partial class ServingTests(DashboardFixture dashboard)
         // The deployment follows the alias: it rolls to the promoted version (the page updates itself while it rolls).
         await Expect(session.Page.GetByTestId("deployment-version")).ToHaveTextAsync(new Regex($@"^\s*v?{target}\s*$"),
             new() { Timeout = 90_000 });
-        await Expect(session.Page.GetByTestId("replica-row").First).ToBeVisibleAsync();
+        // Rolled through: the one replica left serves the new version and is ready (the old one has drained away).
+        await Expect(session.Page.Locator("[data-testid=replica-row] td:nth-child(2)")).ToHaveTextAsync([target.ToString()],
+            new() { Timeout = 90_000 });
+        await Expect(session.Page.GetByTestId("replica-row")).ToHaveAttributeAsync("data-state", "Ready");
         Assert.Equal(target, (await dashboard.Client.GetModelAsync(DashboardFixture.ChatModel))!.Aliases[DashboardFixture.Alias]);
         await session.ScreenshotAsync("deployment-rolled");
     }

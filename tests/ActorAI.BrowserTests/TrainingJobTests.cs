@@ -37,6 +37,7 @@ public sealed partial class TrainingJobTests(DashboardFixture dashboard)
 
         await session.Page.GetByTestId("job-pause").ClickAsync();
         await Expect(status).ToHaveTextAsync("Paused");
+        await Expect(session.Page.GetByTestId("job-event").Filter(new() { HasTextRegex = new Regex(@"\bpaused\b") })).ToHaveCountAsync(1);
         Assert.Equal(TrainingJobStatus.Paused, (await dashboard.Client.GetTrainingJobAsync(dashboard.RunningJobId))!.Status);
         await session.ScreenshotAsync("job-paused");
 
@@ -66,12 +67,14 @@ public sealed partial class TrainingJobTests(DashboardFixture dashboard)
         Assert.Equal(2, (await dashboard.Client.GetTrainingJobAsync(jobId))!.Workers);
         long scaledAt = long.Parse((await page.GetByTestId("loss-chart").GetAttributeAsync("data-last-step"))!);
         await WaitForLastStepAboveAsync(page, scaledAt);
+        await Expect(page.GetByTestId("job-event").Filter(new() { HasText = "scaled from 1 to 2 trainers" })).ToHaveCountAsync(1);
         await session.ScreenshotAsync("job-scaled");
 
         await page.GetByTestId("job-cancel").ClickAsync();
         await Expect(status).ToHaveTextAsync("Cancelled");
         await Expect(page.GetByTestId("job-cancel")).ToBeDisabledAsync();
         await Expect(page.GetByTestId("job-pause")).ToBeDisabledAsync();
+        await Expect(page.GetByTestId("job-event").Filter(new() { HasTextRegex = new Regex(@"\bcancelled\b") })).ToHaveCountAsync(1);
         Assert.Equal(TrainingJobStatus.Cancelled, (await dashboard.Client.GetTrainingJobAsync(jobId))!.Status);
     }
 
