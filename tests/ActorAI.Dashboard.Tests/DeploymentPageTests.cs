@@ -47,10 +47,11 @@ public sealed class DeploymentPageTests : DashboardTestContext
         Data.ChatPieces.AddRange(["Hel", "lo", " there"]);
         IRenderedComponent<Deployment> page = Render<Deployment>(p => p.Add(d => d.Name, "chat"));
         page.Find("[data-testid=playground-input]").Change("hi");
+        page.Find("[data-testid=playground-seed]").Change("7");
         page.Find("[data-testid=playground-send]").Click();
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=playground-done]")));
         Assert.Equal("Hello there", page.Find("[data-testid=playground-output]").TextContent);
-        Assert.Equal(["chat chat hi"], Data.Actions);
+        Assert.Equal(["chat chat hi seed=7"], Data.Actions);
     }
 
     [Fact]
@@ -61,7 +62,8 @@ public sealed class DeploymentPageTests : DashboardTestContext
         page.Find("[data-testid=deployment-replicas]").Change("3");
         page.Find("[data-testid=deployment-scale]").Click();
         page.Find("[data-testid=deployment-delete]").Click();
-        Assert.Equal(["scale-deployment chat 3", "delete chat"], Data.Actions);
+        // Actions check the caller's roles first (asynchronously), so the click returns before the action is made.
+        page.WaitForAssertion(() => Assert.Equal(["scale-deployment chat 3", "delete chat"], Data.Actions));
     }
 
     [Fact]

@@ -112,9 +112,10 @@ internal sealed class InMemoryDashboardData : IDashboardData
         return Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<string> ChatAsync(string deployment, string prompt, int maxTokens, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<string> ChatAsync(string deployment, string prompt, int maxTokens, float temperature, long? seed,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        Actions.Add($"chat {deployment} {prompt}");
+        Actions.Add($"chat {deployment} {prompt}" + (seed is null ? "" : $" seed={seed}"));
         foreach (string piece in ChatPieces)
         {
             await Task.Yield();

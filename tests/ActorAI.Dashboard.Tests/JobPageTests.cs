@@ -63,7 +63,7 @@ public sealed class JobPageTests : DashboardTestContext
         page.WaitForAssertion(() => Assert.Equal("Running", page.Find("[data-testid=job-status]").TextContent));
         page.Find("[data-testid=job-scale-workers]").Change("4");
         page.Find("[data-testid=job-scale]").Click();
-        Assert.Equal(["pause run-1", "resume run-1", "scale run-1 4"], Data.Actions);
+        page.WaitForAssertion(() => Assert.Equal(["pause run-1", "resume run-1", "scale run-1 4"], Data.Actions));
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class KeysPageTests : DashboardTestContext
         var row = page.Find("[data-testid=key-row]");
         Assert.Contains("train", row.TextContent, StringComparison.Ordinal);
         page.Find("[data-testid=key-revoke]").Click();
-        Assert.Equal(["create-key ci train", $"revoke {row.GetAttribute("data-key-id")}"], Data.Actions);
+        // Actions check the caller's roles first (asynchronously), so the click returns before the action is made.
+        page.WaitForAssertion(() => Assert.Equal(["create-key ci train", $"revoke {row.GetAttribute("data-key-id")}"], Data.Actions));
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=key-revoke]")));
         Assert.NotNull(Data.Keys[0].RevokedAt);
     }

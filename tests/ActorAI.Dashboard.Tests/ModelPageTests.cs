@@ -58,7 +58,8 @@ public sealed class ModelPageTests : DashboardTestContext
         page.Find("[data-testid=alias-name]").Change("staging");
         page.Find("[data-testid=alias-version]").Change("7");
         page.Find("[data-testid=alias-promote]").Click();
-        Assert.Equal(["alias gpt staging 7"], Data.Actions);
+        // Actions check the caller's roles first (asynchronously), so the click returns before the action is made.
+        page.WaitForAssertion(() => Assert.Equal(["alias gpt staging 7"], Data.Actions));
         page.WaitForAssertion(() => Assert.Equal("7", page.Find("[data-testid=alias-row][data-alias=staging]").GetAttribute("data-version")));
         Assert.Equal(3, page.FindAll("[data-testid=alias-change]").Count);
     }

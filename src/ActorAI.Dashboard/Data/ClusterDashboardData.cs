@@ -120,10 +120,11 @@ public sealed class ClusterDashboardData(ActorAIClient client) : IDashboardData
     public Task DeleteDeploymentAsync(string name) => client.DeleteDeploymentAsync(name);
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<string> ChatAsync(string deployment, string prompt, int maxTokens, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<string> ChatAsync(string deployment, string prompt, int maxTokens, float temperature, long? seed,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using IChatClient chat = client.AsChatClient(deployment);
-        var options = new ChatOptions { MaxOutputTokens = maxTokens };
+        var options = new ChatOptions { MaxOutputTokens = maxTokens, Temperature = temperature, Seed = seed };
         await foreach (ChatResponseUpdate update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, prompt)], options, cancellationToken).ConfigureAwait(false))
         {
             if (!string.IsNullOrEmpty(update.Text))

@@ -83,8 +83,11 @@ public interface IDashboardData
     /// <summary>Drains and removes a deployment.</summary>
     Task DeleteDeploymentAsync(string name);
 
-    /// <summary>Streams a chat answer from a deployment, piece by piece.</summary>
-    IAsyncEnumerable<string> ChatAsync(string deployment, string prompt, int maxTokens, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Streams a chat answer from a deployment, piece by piece, sampled at <paramref name="temperature"/> (0: greedy)
+    /// and, with a <paramref name="seed"/>, reproducibly.
+    /// </summary>
+    IAsyncEnumerable<string> ChatAsync(string deployment, string prompt, int maxTokens, float temperature, long? seed, CancellationToken cancellationToken = default);
 
     /// <summary>A page of API keys (never the secrets).</summary>
     Task<Paged<ApiKeyInfo>> ListKeysAsync(int skip, int take, CancellationToken cancellationToken = default);

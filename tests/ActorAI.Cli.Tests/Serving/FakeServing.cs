@@ -119,6 +119,9 @@ internal sealed class FakeModel(string name, FakeServing serving) : IModelGrain
         }
     }
 
+    // The CLI never pages a model (the dashboard does).
+    public Task<ModelPage> GetPageAsync(int skip, int take, int historyTake) => throw new NotSupportedException();
+
     public Task<ModelVersion> ResolveAsync(string versionOrAlias)
     {
         lock (_gate)
@@ -308,8 +311,6 @@ internal sealed class FakeReplica(string id) : IReplicaGrain
     }
 
     public Task<ReplicaLoad> GetLoadAsync() => throw new NotSupportedException();
-
-    public Task<ServingStats> GetStatsAsync() => throw new NotSupportedException();
 
     public Task DrainAsync() => throw new NotSupportedException();
 }

@@ -84,7 +84,9 @@ public sealed class ArtifactPlaneTests(ArtifactClusterFixture fixture)
         Assert.DoesNotContain(weights, collected.Deleted);
         Assert.NotNull(await _client.GetArtifactAsync(weights));
         Assert.All(dataset.Version.Files, f => Assert.DoesNotContain(f.Sha256, collected.Deleted));
-        Assert.All(dataset.Version.Files, f => Assert.Equal(2, Silos.Count(s => ArtifactClusterFixture.Holds(s, f.Sha256))));
+        // At least the acknowledged copies: a silo that read a file since (the dataset grain's, wherever it was placed)
+        // keeps a cached third one.
+        Assert.All(dataset.Version.Files, f => Assert.InRange(Silos.Count(s => ArtifactClusterFixture.Holds(s, f.Sha256)), 2, 3));
         Assert.Equal(0, Silos.Count(s => ArtifactClusterFixture.Holds(s, sha)));
         Assert.Null(await _client.GetArtifactAsync(sha));
     }
