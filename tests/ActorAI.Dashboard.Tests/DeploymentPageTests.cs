@@ -41,27 +41,27 @@ public sealed class DeploymentPageTests : DashboardTestContext
     }
 
     [Fact]
-    public void The_playground_streams_an_answer_and_says_when_it_is_done()
+    public async Task The_playground_streams_an_answer_and_says_when_it_is_done()
     {
         SignIn("infer");
         Data.ChatPieces.AddRange(["Hel", "lo", " there"]);
         IRenderedComponent<Deployment> page = Render<Deployment>(p => p.Add(d => d.Name, "chat"));
-        page.Find("[data-testid=playground-input]").Change("hi");
-        page.Find("[data-testid=playground-seed]").Change("7");
-        page.Find("[data-testid=playground-send]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=playground-input]").Change("hi"));
+        await page.InvokeAsync(() => page.Find("[data-testid=playground-seed]").Change("7"));
+        await page.InvokeAsync(() => page.Find("[data-testid=playground-send]").Click());
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=playground-done]")));
         Assert.Equal("Hello there", page.Find("[data-testid=playground-output]").TextContent);
         Assert.Equal(["chat chat hi seed=7"], Data.Actions);
     }
 
     [Fact]
-    public void Admins_scale_and_delete()
+    public async Task Admins_scale_and_delete()
     {
         SignIn("admin");
         IRenderedComponent<Deployment> page = Render<Deployment>(p => p.Add(d => d.Name, "chat"));
-        page.Find("[data-testid=deployment-replicas]").Change("3");
-        page.Find("[data-testid=deployment-scale]").Click();
-        page.Find("[data-testid=deployment-delete]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=deployment-replicas]").Change("3"));
+        await page.InvokeAsync(() => page.Find("[data-testid=deployment-scale]").Click());
+        await page.InvokeAsync(() => page.Find("[data-testid=deployment-delete]").Click());
         // Actions check the caller's roles first (asynchronously), so the click returns before the action is made.
         page.WaitForAssertion(() => Assert.Equal(["scale-deployment chat 3", "delete chat"], Data.Actions));
     }

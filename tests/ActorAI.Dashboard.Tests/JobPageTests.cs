@@ -53,16 +53,18 @@ public sealed class JobPageTests : DashboardTestContext
     }
 
     [Fact]
-    public void Train_users_pause_resume_and_scale()
+    public async Task Train_users_pause_resume_and_scale()
     {
         SignIn("train");
         IRenderedComponent<Job> page = Render<Job>(p => p.Add(j => j.JobId, "run-1"));
-        page.Find("[data-testid=job-pause]").Click();
+        // Each find-and-act runs on the renderer's thread: the live refresh re-renders the page between a find and an
+        // event otherwise, and the found element's handler is gone.
+        await page.InvokeAsync(() => page.Find("[data-testid=job-pause]").Click());
         page.WaitForAssertion(() => Assert.Equal("Paused", page.Find("[data-testid=job-status]").TextContent));
-        page.Find("[data-testid=job-resume]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=job-resume]").Click());
         page.WaitForAssertion(() => Assert.Equal("Running", page.Find("[data-testid=job-status]").TextContent));
-        page.Find("[data-testid=job-scale-workers]").Change("4");
-        page.Find("[data-testid=job-scale]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=job-scale-workers]").Change("4"));
+        await page.InvokeAsync(() => page.Find("[data-testid=job-scale]").Click());
         page.WaitForAssertion(() => Assert.Equal(["pause run-1", "resume run-1", "scale run-1 4"], Data.Actions));
     }
 

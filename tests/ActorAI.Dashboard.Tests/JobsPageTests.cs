@@ -39,11 +39,11 @@ public sealed class JobsPageTests : DashboardTestContext
     }
 
     [Fact]
-    public void Choosing_a_status_navigates_to_the_filtered_first_page()
+    public async Task Choosing_a_status_navigates_to_the_filtered_first_page()
     {
         Navigate("/dashboard/jobs?page=2");
         IRenderedComponent<Jobs> page = Render<Jobs>();
-        page.Find("[data-testid=jobs-status-filter]").Change("Running");
+        await page.InvokeAsync(() => page.Find("[data-testid=jobs-status-filter]").Change("Running"));
         Assert.EndsWith("/dashboard/jobs?status=Running", NavigationUri());
         page.WaitForAssertion(() => Assert.All(page.FindAll("[data-testid=job-row]"), r => Assert.Contains("Running", r.TextContent, StringComparison.Ordinal)));
     }

@@ -17,17 +17,17 @@ public sealed class KeysPageTests : DashboardTestContext
     }
 
     [Fact]
-    public void An_admin_creates_a_key_sees_the_secret_once_and_revokes_it()
+    public async Task An_admin_creates_a_key_sees_the_secret_once_and_revokes_it()
     {
         SignIn("admin");
         IRenderedComponent<Keys> page = Render<Keys>();
-        page.Find("[data-testid=key-name]").Change("ci");
-        page.Find("[data-testid=key-role]").Change("train");
-        page.Find("[data-testid=key-create]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=key-name]").Change("ci"));
+        await page.InvokeAsync(() => page.Find("[data-testid=key-role]").Change("train"));
+        await page.InvokeAsync(() => page.Find("[data-testid=key-create]").Click());
         page.WaitForAssertion(() => Assert.Equal("aai_secret_shown_once", page.Find("[data-testid=key-secret]").TextContent));
         var row = page.Find("[data-testid=key-row]");
         Assert.Contains("train", row.TextContent, StringComparison.Ordinal);
-        page.Find("[data-testid=key-revoke]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=key-revoke]").Click());
         // Actions check the caller's roles first (asynchronously), so the click returns before the action is made.
         page.WaitForAssertion(() => Assert.Equal(["create-key ci train", $"revoke {row.GetAttribute("data-key-id")}"], Data.Actions));
         page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=key-revoke]")));

@@ -51,13 +51,13 @@ public sealed class ModelPageTests : DashboardTestContext
     }
 
     [Fact]
-    public void An_admin_promotes_an_alias_and_the_history_grows()
+    public async Task An_admin_promotes_an_alias_and_the_history_grows()
     {
         SignIn("admin");
         IRenderedComponent<Model> page = Render<Model>(p => p.Add(m => m.Name, "gpt"));
-        page.Find("[data-testid=alias-name]").Change("staging");
-        page.Find("[data-testid=alias-version]").Change("7");
-        page.Find("[data-testid=alias-promote]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=alias-name]").Change("staging"));
+        await page.InvokeAsync(() => page.Find("[data-testid=alias-version]").Change("7"));
+        await page.InvokeAsync(() => page.Find("[data-testid=alias-promote]").Click());
         // Actions check the caller's roles first (asynchronously), so the click returns before the action is made.
         page.WaitForAssertion(() => Assert.Equal(["alias gpt staging 7"], Data.Actions));
         page.WaitForAssertion(() => Assert.Equal("7", page.Find("[data-testid=alias-row][data-alias=staging]").GetAttribute("data-version")));
@@ -65,14 +65,14 @@ public sealed class ModelPageTests : DashboardTestContext
     }
 
     [Fact]
-    public void The_models_list_pages_and_registering_a_missing_job_shows_the_error()
+    public async Task The_models_list_pages_and_registering_a_missing_job_shows_the_error()
     {
         SignIn("train");
         IRenderedComponent<Models> page = Render<Models>();
         Assert.Single(page.FindAll("[data-testid=model-row]"));
-        page.Find("[data-testid=register-model]").Change("gpt");
-        page.Find("[data-testid=register-job]").Change("nope");
-        page.Find("[data-testid=register-submit]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=register-model]").Change("gpt"));
+        await page.InvokeAsync(() => page.Find("[data-testid=register-job]").Change("nope"));
+        await page.InvokeAsync(() => page.Find("[data-testid=register-submit]").Click());
         page.WaitForAssertion(() => Assert.Contains("does not exist", page.Find("[data-testid=error]").TextContent, StringComparison.Ordinal));
     }
 }
