@@ -91,6 +91,15 @@ public sealed class ActorAIChatClient : IChatClient
     private (string Deployment, GenerationRequest Request) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        // As over HTTP: asking for tool calls or a JSON answer is refused, never answered with plain text.
+        if (options?.Tools is { Count: > 0 })
+        {
+            throw new GenerationRequestException("ChatOptions.Tools is not supported by ActorAI yet: its models generate plain text only.", "tools", "unsupported_parameter");
+        }
+        if (options?.ResponseFormat is ChatResponseFormatJson)
+        {
+            throw new GenerationRequestException("ChatOptions.ResponseFormat JSON is not supported by ActorAI yet: its models generate plain text only.", "response_format", "unsupported_parameter");
+        }
         var turns = messages.Select((m, i) => new ChatTurn(m.Role.Value, m.Text)).ToList();
         string prompt = ChatTemplate.Format(turns);
         var parameters = new GenerationParameters(

@@ -34,6 +34,12 @@ public sealed class OpenAIErrorTests(DevSiloFixture silo)
     [InlineData(Chat, """{"model":"m","stop":["a","b","c","d","e"],"messages":HELLO}""", "stop")]
     [InlineData(Chat, """{"model":"m","stop":7,"messages":HELLO}""", "stop")]
     [InlineData(Chat, """{"model":"m","stop":[""],"messages":HELLO}""", "stop")]
+    [InlineData(Chat, """{"model":"m","messages":HELLO,"tools":[{"type":"function","function":{"name":"f"}}]}""", "tools")]
+    [InlineData(Chat, """{"model":"m","messages":HELLO,"tool_choice":"auto"}""", "tool_choice")]
+    [InlineData(Chat, """{"model":"m","messages":HELLO,"response_format":{"type":"json_object"}}""", "response_format")]
+    [InlineData(Chat, """{"model":"m","messages":HELLO,"response_format":{"type":"json_schema","json_schema":{"name":"x"}}}""", "response_format")]
+    [InlineData(Chat, """{"model":"m","messages":HELLO,"functions":[{"name":"f"}]}""", "functions")]
+    [InlineData(Chat, """{"model":"m","messages":HELLO,"function_call":"auto"}""", "function_call")]
     [InlineData(Completions, """{"model":"m"}""", "prompt")]
     [InlineData(Completions, """{"model":"m","prompt":""}""", "prompt")]
     [InlineData(Completions, """{"model":"m","prompt":["a","b"]}""", "prompt")]
@@ -107,9 +113,10 @@ public sealed class OpenAIErrorTests(DevSiloFixture silo)
         using HttpClient http = silo.KeyedClient();
         string model = $"no-such-{Guid.NewGuid():N}";
 
-        // OpenAI-compatible: unknown fields (user, logit_bias, tools, a field from a newer API version) are not errors.
+        // OpenAI-compatible: unknown fields (user, logit_bias, a field from a newer API version) are not errors, nor are
+        // the "feature off" forms of the fields ActorAI refuses (no tools, tool_choice none, a text response format).
         using HttpResponseMessage response = await PostAsync(http, Chat,
-            $$$"""{"model":"{{{model}}}","messages":{{{Hello}}},"user":"u-1","logit_bias":{"50256":-100},"tools":[],"frobnicate":{"x":1}}""");
+            $$$"""{"model":"{{{model}}}","messages":{{{Hello}}},"user":"u-1","logit_bias":{"50256":-100},"tools":[],"tool_choice":"none","response_format":{"type":"text"},"frobnicate":{"x":1}}""");
 
         JsonElement error = await AssertOpenAIErrorAsync(response, HttpStatusCode.NotFound);
         Assert.Equal("model_not_found", error.GetProperty("code").GetString());

@@ -44,5 +44,9 @@ public sealed class ChatClientTests(ClusterFixture fixture)
         Assert.Equal(name, chat.GetService<ChatClientMetadata>()!.DefaultModelId);
         await Assert.ThrowsAsync<GenerationRequestException>(() => chat.GetResponseAsync([new ChatMessage(ChatRole.Tool, "x")], options));
         await Assert.ThrowsAsync<GenerationRequestException>(() => chat.GetResponseAsync([], options));
+        ChatOptions withTools = new() { Tools = [AIFunctionFactory.Create(() => "sunny", "weather")] };
+        Assert.Equal("tools", (await Assert.ThrowsAsync<GenerationRequestException>(() => chat.GetResponseAsync("hi", withTools))).Param);
+        ChatOptions json = new() { ResponseFormat = ChatResponseFormat.Json };
+        Assert.Equal("response_format", (await Assert.ThrowsAsync<GenerationRequestException>(() => chat.GetResponseAsync("hi", json))).Param);
     }
 }

@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace ActorAI.Silo.Http.OpenAI;
 
 // Wire shapes of OpenAI's API (https://platform.openai.com/docs/api-reference), names in snake_case. Fields ActorAI
-// does not use (logit_bias, user, tools, ...) are not declared, so they are ignored as OpenAI ignores unknown ones.
+// does not use (logit_bias, user, ...) are not declared, so they are ignored as OpenAI ignores unknown ones. Fields
+// that would change what the answer means (tools, tool_choice, response_format, functions) are declared and refused.
 // Unlike the admin API's contracts (AdminJson, strict), these stay lenient on purpose: OpenAI SDKs and tools send
 // fields that a newer API version added, and refusing them would break clients that work against OpenAI itself.
 
@@ -46,6 +47,14 @@ internal sealed class StreamOptions
 internal sealed class ChatCompletionRequest : SamplingRequest
 {
     public IReadOnlyList<ChatMessageBody?>? Messages { get; init; }
+
+    // Declared only to be refused (OpenAIRequests.RefuseUnsupported): a client that asks for tool calls or a response
+    // format must learn that it will not get them, not receive free text it takes for the feature's output.
+    public JsonElement Tools { get; init; }
+    public JsonElement ToolChoice { get; init; }
+    public JsonElement ResponseFormat { get; init; }
+    public JsonElement Functions { get; init; }
+    public JsonElement FunctionCall { get; init; }
 }
 
 internal sealed class ChatMessageBody

@@ -19,6 +19,7 @@ internal static class OpenAIRequests
         {
             throw new GenerationRequestException("You must provide a 'messages' parameter.", "messages", "missing_required_parameter");
         }
+        RefuseUnsupported(body);
         var turns = new List<ChatTurn>(body.Messages.Count);
         for (int i = 0; i < body.Messages.Count; i++)
         {
@@ -51,6 +52,30 @@ internal static class OpenAIRequests
             throw new GenerationRequestException("prompt must not be empty.", "prompt");
         }
         return new GenerationRequest(prompt, Parameters(body));
+    }
+
+    // Each field is accepted only in its "feature off" form (absent, null, an empty list, "none", {"type":"text"}),
+    // which is what ActorAI does anyway.
+    private static void RefuseUnsupported(ChatCompletionRequest body)
+    {
+        Refuse("tools", body.Tools, v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0);
+        Refuse("functions", body.Functions, v => v.ValueKind == JsonValueKind.Array && v.GetArrayLength() == 0);
+        Refuse("tool_choice", body.ToolChoice, IsNone);
+        Refuse("function_call", body.FunctionCall, IsNone);
+        Refuse("response_format", body.ResponseFormat, v => v.ValueKind == JsonValueKind.Object
+            && v.TryGetProperty("type", out JsonElement type) && type.ValueKind == JsonValueKind.String && type.GetString() == "text");
+
+        static bool IsNone(JsonElement value) => value.ValueKind == JsonValueKind.String && value.GetString() == "none";
+
+        static void Refuse(string field, JsonElement value, Func<JsonElement, bool> off)
+        {
+            if (value.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null) && !off(value))
+            {
+                throw new GenerationRequestException(
+                    $"{field} is not supported by ActorAI yet: the models it serves generate plain text only. Remove '{field}'.",
+                    field, "unsupported_parameter");
+            }
+        }
     }
 
     private static GenerationParameters Parameters(SamplingRequest body)
