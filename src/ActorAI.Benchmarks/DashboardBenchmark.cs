@@ -26,7 +26,7 @@ namespace ActorAI.Benchmarks;
 /// </summary>
 internal static class DashboardBenchmark
 {
-    private const string AdminKey = "bench-admin-key-0123456789";
+    private const string AdminKey = ServingBenchmark.AdminKey;
     private const string Chromium = "/usr/bin/chromium";
 
     public static async Task<int> RunAsync(string[] args)
@@ -39,16 +39,10 @@ internal static class DashboardBenchmark
         string data = await TrainingBenchmark.PrepareSyntheticAsync();
         string checkpoint = TinyCheckpoint();
 
-        int[] ports = [FreePort(), FreePort(), FreePort()];
-        await using WebApplication app = SiloHost.Build([
-            "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--http-port", $"{ports[2]}",
-            "--artifacts", Path.Combine(Path.GetTempPath(), $"actorai-bench-artifacts-{Guid.NewGuid():N}"),
-            $"--Auth:BootstrapAdminKey={AdminKey}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft=Warning",
-            "--Logging:LogLevel:Orleans=Warning",
-            $"--Artifacts:ImportRoots:0={Path.GetDirectoryName(checkpoint)}", $"--Artifacts:ImportRoots:1={Path.GetDirectoryName(Path.GetFullPath(data))}",
-        ]);
-        await app.StartAsync();
-        string baseUrl = $"http://127.0.0.1:{ports[2]}";
+        (WebApplication host, int httpPort) = await ServingBenchmark.BenchSilo.StartHostAsync(
+            [Path.GetDirectoryName(checkpoint)!, Path.GetDirectoryName(Path.GetFullPath(data))!]);
+        await using WebApplication app = host;
+        string baseUrl = $"http://127.0.0.1:{httpPort}";
         ActorAIClient client = app.Services.GetRequiredService<ActorAIClient>();
 
         var seed = Stopwatch.StartNew();
@@ -195,12 +189,5 @@ internal static class DashboardBenchmark
         string path = Path.Combine(directory, "tiny.safetensors");
         GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string> { ["actorai.tokenizer"] = "byte" });
         return path;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -27,7 +27,7 @@ namespace ActorAI.Benchmarks;
 /// </summary>
 internal static class ServingBenchmark
 {
-    private const string AdminKey = "bench-admin-key-0123456789";
+    internal const string AdminKey = "bench-admin-key-0123456789";
     private const string Prompt = "The quick brown fox ";
 
     public static async Task<int> RunAsync(string[] args)
@@ -171,24 +171,35 @@ internal static class ServingBenchmark
             _http = http;
         }
 
-        public static async Task<BenchSilo> StartAsync(string checkpoint, params string[] settings)
+        /// <summary>
+        /// Starts a dev-profile silo host in this process on free ports, with <see cref="AdminKey"/> as its bootstrap key,
+        /// a fresh artifact directory and <paramref name="importRoots"/>; returns it and its HTTP port.
+        /// </summary>
+        public static async Task<(WebApplication App, int HttpPort)> StartHostAsync(IReadOnlyList<string> importRoots, params string[] settings)
         {
             int[] ports = [FreePort(), FreePort(), FreePort()];
             WebApplication app = SiloHost.Build([
                 "--silo-port", $"{ports[0]}", "--gateway-port", $"{ports[1]}", "--http-port", $"{ports[2]}",
                 "--artifacts", Path.Combine(Path.GetTempPath(), $"actorai-bench-artifacts-{Guid.NewGuid():N}"),
                 $"--Auth:BootstrapAdminKey={AdminKey}", "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft=Warning",
-                $"--Artifacts:ImportRoots:0={Path.GetDirectoryName(Path.GetFullPath(checkpoint))}",
-                "--Logging:LogLevel:Orleans=Warning", .. settings,
+                "--Logging:LogLevel:Orleans=Warning",
+                .. importRoots.Select((root, i) => $"--Artifacts:ImportRoots:{i}={Path.GetFullPath(root)}"),
+                .. settings,
             ]);
             await app.StartAsync();
+            return (app, ports[2]);
+        }
+
+        public static async Task<BenchSilo> StartAsync(string checkpoint, params string[] settings)
+        {
+            (WebApplication app, int httpPort) = await StartHostAsync([Path.GetDirectoryName(Path.GetFullPath(checkpoint))!], settings);
             ActorAIClient client = app.Services.GetRequiredService<ActorAIClient>();
             await client.ImportModelAsync("bench", Path.GetFullPath(checkpoint));
             await client.DeployAsync(Deployment, new DeploymentSpec { Model = "bench", MaxBatch = 32, MaxQueue = 64 });
             await client.WaitForDeploymentAsync(Deployment, TimeSpan.FromMinutes(5));
             var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })
             {
-                BaseAddress = new Uri($"http://127.0.0.1:{ports[2]}"),
+                BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"),
                 Timeout = TimeSpan.FromMinutes(10),
             };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);

@@ -69,18 +69,7 @@ public sealed partial class ActorAIClient
                 continue;
             }
             replicas[ready[i].Id] = stats;
-            total = total is null ? stats : new ServingStats(
-                total.Since < stats.Since ? total.Since : stats.Since,
-                total.At > stats.At ? total.At : stats.At,
-                total.Requests + stats.Requests,
-                total.Errors + stats.Errors,
-                total.PromptTokens + stats.PromptTokens,
-                total.GenerationTokens + stats.GenerationTokens,
-                total.TimeToFirstToken.Add(stats.TimeToFirstToken),
-                total.InterToken.Add(stats.InterToken),
-                total.EndToEnd.Add(stats.EndToEnd),
-                total.Running + stats.Running,
-                total.Waiting + stats.Waiting);
+            total = total is null ? stats : total.Add(stats);
         }
         return new DeploymentStats(name, replicas, total);
     }

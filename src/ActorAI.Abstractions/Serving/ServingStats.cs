@@ -101,6 +101,25 @@ public sealed record ServingStats(
 
     /// <summary>Errors as a fraction of finished requests (0 with none).</summary>
     public double ErrorRate => Requests == 0 ? 0 : (double)Errors / Requests;
+
+    /// <summary>Two replicas' figures added up: the union of their windows, summed counts and histograms.</summary>
+    /// <exception cref="ArgumentException">The histograms' bucket bounds differ.</exception>
+    public ServingStats Add(ServingStats other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new ServingStats(
+            Since < other.Since ? Since : other.Since,
+            At > other.At ? At : other.At,
+            Requests + other.Requests,
+            Errors + other.Errors,
+            PromptTokens + other.PromptTokens,
+            GenerationTokens + other.GenerationTokens,
+            TimeToFirstToken.Add(other.TimeToFirstToken),
+            InterToken.Add(other.InterToken),
+            EndToEnd.Add(other.EndToEnd),
+            Running + other.Running,
+            Waiting + other.Waiting);
+    }
 }
 
 /// <summary>A deployment's serving figures: each ready replica's and their sum.</summary>

@@ -8,6 +8,29 @@ public sealed class ServingWindowTests
     private static readonly DateTimeOffset Start = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
 
     [Fact]
+    public void ReplicaFiguresAddUpAndQuantilesInterpolateInsideTheirBucket()
+    {
+        double[] bounds = [0.1, 0.5, 1.0];
+        var a = new ServingStats(Start, Start.AddSeconds(60), 10, 1, 100, 200,
+            new LatencyHistogram(bounds, [2, 6, 2, 0], 4), new LatencyHistogram(bounds, [5, 0, 0, 0], 0.2), new LatencyHistogram(bounds, [0, 0, 10, 0], 8), 1, 0);
+        var b = new ServingStats(Start.AddSeconds(5), Start.AddSeconds(62), 10, 0, 50, 100,
+            new LatencyHistogram(bounds, [0, 0, 0, 10], 20), new LatencyHistogram(bounds, [5, 0, 0, 0], 0.2), new LatencyHistogram(bounds, [0, 0, 10, 0], 8), 2, 3);
+
+        ServingStats sum = a.Add(b);
+
+        Assert.Equal((Start, Start.AddSeconds(62)), (sum.Since, sum.At));
+        Assert.Equal((20L, 1L, 150L, 300L, 3, 3), (sum.Requests, sum.Errors, sum.PromptTokens, sum.GenerationTokens, sum.Running, sum.Waiting));
+        Assert.Equal([2L, 6, 2, 10], sum.TimeToFirstToken.Counts);
+        Assert.Equal(24, sum.TimeToFirstToken.Sum, 9);
+        // a alone: rank 5 of 10 falls 3/6 of the way into (0.1, 0.5]; rank 9 is 1/2 into (0.5, 1.0].
+        Assert.Equal(0.3, a.TimeToFirstToken.Quantile(0.5)!.Value, 9);
+        Assert.Equal(0.75, a.TimeToFirstToken.Quantile(0.9)!.Value, 9);
+        // The sum: the p99 lies in the +∞ bucket, reported as the largest finite bound.
+        Assert.Equal(1.0, sum.TimeToFirstToken.Quantile(0.99)!.Value, 9);
+        Assert.Throws<ArgumentException>(() => a.TimeToFirstToken.Add(new LatencyHistogram([0.2], [1, 0], 0.1)));
+    }
+
+    [Fact]
     public void FiguresLeaveTheWindowAMinuteAfterTheirSecond()
     {
         var clock = new ManualClock(Start);
