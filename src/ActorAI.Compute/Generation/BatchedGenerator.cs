@@ -60,6 +60,12 @@ public sealed class BatchedGenerator : IDisposable
         }
     }
 
+    /// <summary>Prompt tokens looked up in the prefix cache.</summary>
+    public long PrefixCacheQueries { get; private set; }
+
+    /// <summary>Prompt tokens whose KV came from the prefix cache.</summary>
+    public long PrefixCacheHits { get; private set; }
+
     /// <summary>Queues a prompt; it joins the batch at the next step with a free slot.</summary>
     /// <exception cref="ArgumentException">Empty prompt, prompt that leaves no room in the context, or invalid options.</exception>
     public long Submit(IReadOnlyList<int> prompt, SamplingOptions options)
@@ -164,6 +170,7 @@ public sealed class BatchedGenerator : IDisposable
     private void Accept(int slot, Tensor logits, List<GenerationEvent> events)
     {
         Sequence sequence = _active[slot];
+        Tensor? logSoftmax = sequence.Options.Logprobs is null ? null : nn.functional.log_softmax(logits.to(ScalarType.Float32), 0);
         if (sequence.Options.IgnoreEndOfText)
         {
             logits[_tokenizer.EndOfTextId].fill_(float.NegativeInfinity); // (V) view of this row: masks it in place
@@ -191,7 +198,14 @@ public sealed class BatchedGenerator : IDisposable
                 finish = FinishReason.Length;
             }
         }
-        events.Add(new GenerationEvent(sequence.Id, finish == FinishReason.Stop && token == _tokenizer.EndOfTextId ? -1 : token, text, finish));
+        TokenLogprobs? logprobs = null;
+        if (logSoftmax is not null)
+        {
+            float[] all = logSoftmax.cpu().data<float>().ToArray();
+            int[] top = [.. Enumerable.Range(0, all.Length).OrderByDescending(i => all[i]).Take(sequence.Options.Logprobs!.Value)];
+            logprobs = new TokenLogprobs(all[token], top, [.. top.Select(i => all[i])]);
+        }
+        events.Add(new GenerationEvent(sequence.Id, finish == FinishReason.Stop && token == _tokenizer.EndOfTextId ? -1 : token, text, finish, logprobs));
         if (finish is not null)
         {
             Leave(slot);

@@ -29,8 +29,10 @@ public sealed class GenerationEngine : IDisposable
     private int _active;
     private long _served;
     private long _nextHandle;
+    private long _prefixQueries;
+    private long _prefixHits;
 
-    /// <summary>Starts the decode thread for <paramref name="model"/>.</summary>
+    /// <summary>Starts the decode thread for <paramref name="model"/> with default scheduling apart from the batch and queue.</summary>
     /// <param name="model">The model (in eval mode from here on); the engine does not own it.</param>
     /// <param name="tokenizer">Decodes tokens to text.</param>
     /// <param name="maxBatch">Sequences decoded together.</param>
@@ -38,16 +40,41 @@ public sealed class GenerationEngine : IDisposable
     /// <param name="name">Thread name (for diagnostics).</param>
     /// <param name="observer">Hears each request's queue time, first token, inter-token gaps and end; none by default.</param>
     public GenerationEngine(Gpt model, ITextTokenizer tokenizer, int maxBatch, int maxQueue, string name = "actorai-generation", IGenerationObserver? observer = null)
+        : this(model, tokenizer, new GenerationEngineOptions(maxBatch, maxQueue, MaxBatchedTokens: Math.Max(512, maxBatch)), name, observer)
     {
+    }
+
+    /// <summary>Starts the decode thread for <paramref name="model"/>.</summary>
+    /// <param name="model">The model (in eval mode from here on); the engine does not own it.</param>
+    /// <param name="tokenizer">Decodes tokens to text.</param>
+    /// <param name="options">Batch, queue, step token budget and KV cache.</param>
+    /// <param name="name">Thread name (for diagnostics).</param>
+    /// <param name="observer">Hears each request's queue time, first token, inter-token gaps and end; none by default.</param>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
+    public GenerationEngine(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options, string name = "actorai-generation", IGenerationObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _observer = observer;
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxQueue);
-        _generator = new BatchedGenerator(model, tokenizer, maxBatch);
-        _capacity = maxBatch + maxQueue;
+        Options = options;
+        _generator = new BatchedGenerator(model, tokenizer, options.MaxBatch);
+        _capacity = options.MaxBatch + options.MaxQueue;
         ContextLength = model.Config.ContextLength;
         _thread = new Thread(Loop) { IsBackground = true, Name = name };
         _thread.Start();
     }
+
+    /// <summary>The most choices <see cref="TrySubmitMany"/> takes for one prompt.</summary>
+    public const int MaxChoices = 16;
+
+    /// <summary>The scheduling and cache settings.</summary>
+    public GenerationEngineOptions Options { get; }
+
+    /// <summary>Prompt tokens looked up in the prefix cache since start.</summary>
+    public long PrefixCacheQueries => Interlocked.Read(ref _prefixQueries);
+
+    /// <summary>Prompt tokens whose KV came from the prefix cache since start.</summary>
+    public long PrefixCacheHits => Interlocked.Read(ref _prefixHits);
 
     /// <summary>The model's context length in tokens.</summary>
     public int ContextLength { get; }
@@ -69,30 +96,54 @@ public sealed class GenerationEngine : IDisposable
 
     /// <summary>
     /// Admits a tokenized prompt. Events arrive on the returned reader as tokens are produced; the last one carries
-    /// <see cref="GenerationEvent.Finish"/>. Returns null when <c>maxBatch + maxQueue</c> requests are outstanding.
+    /// <see cref="GenerationEvent.Finish"/>. Returns null when <c>MaxBatch + MaxQueue</c> requests are outstanding.
     /// </summary>
+    /// <param name="prompt">Token ids.</param>
+    /// <param name="options">Sampling and stopping.</param>
+    /// <param name="cacheSalt">Separates prefix-cache entries: only requests with the same salt share cached prompt
+    /// blocks (a server passes one per tenant, so cache hits reveal nothing across tenants). Null is a salt of its own.</param>
     /// <exception cref="ArgumentException">The prompt or options do not fit the model (see <see cref="BatchedGenerator.Submit"/>).</exception>
+    /// <exception cref="KvCacheBudgetException">The prompt and its tokens could never fit the KV-cache budget.</exception>
     /// <exception cref="ObjectDisposedException">The engine is stopping.</exception>
-    public GenerationStream? TrySubmit(int[] prompt, SamplingOptions options)
+    public GenerationStream? TrySubmit(int[] prompt, SamplingOptions options, string? cacheSalt = null) =>
+        TrySubmitMany(prompt, options, 1, cacheSalt)?[0];
+
+    /// <summary>
+    /// Admits <paramref name="n"/> independent continuations of one prompt (OpenAI's <c>n</c>), all or none. The
+    /// prompt is prefilled once. Choice i samples with seed <c>Seed + i</c> when <see cref="SamplingOptions.Seed"/> is
+    /// set. Returns null when fewer than <paramref name="n"/> places are free.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> is not between 1 and <see cref="MaxChoices"/>.</exception>
+    /// <inheritdoc cref="TrySubmit" path="/exception"/>
+    public IReadOnlyList<GenerationStream>? TrySubmitMany(int[] prompt, SamplingOptions options, int n, string? cacheSalt = null)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(n, MaxChoices);
         options.Validate();
         ObjectDisposedException.ThrowIf(_stopping, this);
         if (Fault is { } fault)
         {
             throw new InvalidOperationException($"the generation loop failed: {fault.Message}", fault);
         }
-        if (Interlocked.Increment(ref _outstanding) > _capacity)
+        if (Interlocked.Add(ref _outstanding, n) > _capacity)
         {
-            Interlocked.Decrement(ref _outstanding);
+            Interlocked.Add(ref _outstanding, -n);
             return null;
         }
-        var output = new RequestOutput();
-        long handle = Interlocked.Increment(ref _nextHandle);
-        _incoming.Enqueue(new Admission(handle, prompt, options, output, Stopwatch.GetTimestamp()));
+        var streams = new GenerationStream[n];
+        long submittedAt = Stopwatch.GetTimestamp();
+        for (int i = 0; i < n; i++)
+        {
+            SamplingOptions choice = i == 0 || options.Seed is null ? options : options with { Seed = options.Seed + i };
+            var output = new RequestOutput();
+            long handle = Interlocked.Increment(ref _nextHandle);
+            _incoming.Enqueue(new Admission(handle, prompt, choice, output, submittedAt));
+            streams[i] = new GenerationStream(this, handle, output.Channel.Reader, output.Ended.Task);
+        }
         _wake.Release();
-        return new GenerationStream(this, handle, output.Channel.Reader, output.Ended.Task);
+        return streams;
     }
 
     /// <summary>Stops the loop; requests still running end with <see cref="FinishReason.Cancelled"/>.</summary>
@@ -136,6 +187,8 @@ public sealed class GenerationEngine : IDisposable
                 IReadOnlyList<GenerationEvent> events = _generator.Step();
                 // Before the events go out, so a reader that saw a token also sees the usage that produced it.
                 Volatile.Write(ref _cacheUsage, _generator.CacheUsage);
+                Volatile.Write(ref _prefixQueries, _generator.PrefixCacheQueries);
+                Volatile.Write(ref _prefixHits, _generator.PrefixCacheHits);
                 Dispatch(events, stepStart, Stopwatch.GetTimestamp());
             }
         }

@@ -9,6 +9,9 @@ namespace ActorAI.Compute.Generation;
 /// <param name="Stop">Texts that end generation when produced; they are not part of the output.</param>
 /// <param name="IgnoreEndOfText">Never produce end-of-text, so exactly <paramref name="MaxTokens"/> tokens come out (unless a
 /// stop sequence or the context ends them) — for benchmarks and tests, as vLLM's <c>ignore_eos</c>.</param>
+/// <param name="Logprobs">Null: no log-probabilities. 0..<see cref="MaxLogprobs"/>: every token event carries the chosen
+/// token's log-probability and this many most likely alternatives (vLLM's <c>logprobs</c>), from the model's raw
+/// distribution (before temperature, top-k and top-p).</param>
 public sealed record SamplingOptions(
     int MaxTokens = 128,
     double Temperature = 1.0,
@@ -16,8 +19,12 @@ public sealed record SamplingOptions(
     double TopP = 1.0,
     long? Seed = null,
     IReadOnlyList<string>? Stop = null,
-    bool IgnoreEndOfText = false)
+    bool IgnoreEndOfText = false,
+    int? Logprobs = null)
 {
+    /// <summary>The most alternatives <see cref="Logprobs"/> may ask for (as OpenAI's <c>top_logprobs</c>).</summary>
+    public const int MaxLogprobs = 20;
+
     /// <summary>The most stop sequences accepted (as OpenAI).</summary>
     public const int MaxStopSequences = 4;
 
@@ -33,6 +40,7 @@ public sealed record SamplingOptions(
         if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"TopP must be in (0, 1] (was {TopP})");
         if (Stop is { Count: > MaxStopSequences }) throw new ArgumentException($"Stop holds at most {MaxStopSequences} sequences (was {Stop.Count})");
         if (Stop is not null && Stop.Any(string.IsNullOrEmpty)) throw new ArgumentException("Stop sequences must not be empty");
+        if (Logprobs is < 0 or > MaxLogprobs) throw new ArgumentException($"Logprobs must be between 0 and {MaxLogprobs} (was {Logprobs})");
     }
 }
 

@@ -1,0 +1,32 @@
+namespace ActorAI.Compute.Generation;
+
+/// <summary>How a <see cref="GenerationEngine"/> schedules work and sizes its KV cache.</summary>
+/// <param name="MaxBatch">Sequences decoded together. Default 32.</param>
+/// <param name="MaxQueue">Requests accepted beyond the batch, waiting for a slot or for cache blocks. Default 64.</param>
+/// <param name="MaxBatchedTokens">Token budget of one engine step, shared by decode (one token per running sequence) and
+/// prefill chunks: a long prompt is prefilled across several steps while the others keep decoding. Default 512.</param>
+/// <param name="BlockSize">Positions per KV-cache block. Default 16.</param>
+/// <param name="KvCacheTokens">The KV cache's budget in token positions (all sequences together); memory grows with live
+/// tokens up to it. Null: <c>MaxBatch</c> × the model's context length.</param>
+/// <param name="PrefixCaching">Reuse the KV blocks of identical prompt prefixes across requests (per cache salt). Default on.</param>
+public sealed record GenerationEngineOptions(
+    int MaxBatch = 32,
+    int MaxQueue = 64,
+    int MaxBatchedTokens = 512,
+    int BlockSize = 16,
+    int? KvCacheTokens = null,
+    bool PrefixCaching = true)
+{
+    /// <summary>Checks the ranges; the message names the setting and its limit.</summary>
+    public void Validate()
+    {
+        if (MaxBatch < 1) throw new ArgumentException($"MaxBatch must be at least 1 (was {MaxBatch})");
+        if (MaxQueue < 0) throw new ArgumentException($"MaxQueue must be at least 0 (was {MaxQueue})");
+        if (MaxBatchedTokens < MaxBatch) throw new ArgumentException($"MaxBatchedTokens must be at least MaxBatch ({MaxBatch}) so every running sequence can decode each step (was {MaxBatchedTokens})");
+        if (BlockSize is < 1 or > 256) throw new ArgumentException($"BlockSize must be between 1 and 256 (was {BlockSize})");
+        if (KvCacheTokens is int tokens && tokens < BlockSize) throw new ArgumentException($"KvCacheTokens must hold at least one block of {BlockSize} (was {tokens})");
+    }
+}
+
+/// <summary>A request needs more KV-cache positions than the engine's whole budget: it could never run.</summary>
+public sealed class KvCacheBudgetException(string message) : ArgumentException(message);
