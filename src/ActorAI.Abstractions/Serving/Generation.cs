@@ -35,11 +35,19 @@ public sealed record GenerationParameters(
     }
 }
 
-/// <summary>A prompt (already templated for chat) and its sampling parameters.</summary>
+/// <summary>A prompt and its sampling parameters.</summary>
+/// <param name="Prompt">The text to continue (a completion). Ignored when <paramref name="Messages"/> is set.</param>
+/// <param name="Parameters">Sampling and stopping.</param>
+/// <param name="Messages">A chat conversation, templated by the replica with role tokens no text can produce; null for a
+/// plain completion of <paramref name="Prompt"/>.</param>
+/// <param name="CacheSalt">Set by the server, never by callers: separates prefix-cache entries per tenant (one salt per
+/// API key), so one tenant's cache hits reveal nothing about another's prompts.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.GenerationRequest")]
 public sealed record GenerationRequest(
     [property: Id(0)] string Prompt,
-    [property: Id(1)] GenerationParameters Parameters);
+    [property: Id(1)] GenerationParameters Parameters,
+    [property: Id(2)] IReadOnlyList<ChatTurn>? Messages = null,
+    [property: Id(3)] string? CacheSalt = null);
 
 /// <summary>
 /// Text as it is produced. The last chunk of a request carries <see cref="FinishReason"/>; every chunk carries the
@@ -64,7 +72,8 @@ public sealed record GenerationChunk(
 public sealed record GenerationResult(string Text, string FinishReason, int PromptTokens, int CompletionTokens, string Model, int Version);
 
 /// <summary>One chat message (role <c>system</c>, <c>user</c> or <c>assistant</c>).</summary>
-public sealed record ChatTurn(string Role, string Content);
+[GenerateSerializer, Immutable, Alias("ActorAI.ChatTurn")]
+public sealed record ChatTurn([property: Id(0)] string Role, [property: Id(1)] string Content);
 
 /// <summary>
 /// ActorAI's chat template. Each message becomes <c>&lt;|role|&gt;\n</c> + content + <c>\n</c>, and the prompt ends

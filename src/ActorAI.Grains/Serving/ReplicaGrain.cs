@@ -104,11 +104,7 @@ internal sealed partial class ReplicaGrain(
             await EnsureLoadedOrCountAsync();
             Loaded loaded = _loaded!;
             ReplicaSpec spec = loaded.Spec;
-            int[] prompt = loaded.Tokenizer.Encode(request.Prompt);
-            if (prompt.Length == 0)
-            {
-                prompt = [loaded.Tokenizer.EndOfTextId]; // an empty prompt starts a document, as GPT-2 does
-            }
+            int[] prompt = PromptEncoder.Encode(loaded.Tokenizer, request);
             SamplingOptions options = Sampling(request.Parameters, prompt.Length, loaded.Engine.ContextLength);
             using Activity? engineSpan = ActorAITelemetry.Serving.StartActivity("engine generate");
             engineSpan?.SetTag("actorai.prompt_tokens", prompt.Length);
