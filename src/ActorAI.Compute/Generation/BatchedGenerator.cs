@@ -179,7 +179,8 @@ public sealed class BatchedGenerator : IDisposable
         sequence.Last = token;
         FinishReason? finish = null;
         string text;
-        if (token == _tokenizer.EndOfTextId)
+        bool stopToken = token == _tokenizer.EndOfTextId || (sequence.Options.StopTokens?.Contains(token) ?? false);
+        if (stopToken)
         {
             text = sequence.Filter.Flush();
             finish = FinishReason.Stop;
@@ -205,7 +206,7 @@ public sealed class BatchedGenerator : IDisposable
             int[] top = [.. Enumerable.Range(0, all.Length).OrderByDescending(i => all[i]).Take(sequence.Options.Logprobs!.Value)];
             logprobs = new TokenLogprobs(all[token], top, [.. top.Select(i => all[i])]);
         }
-        events.Add(new GenerationEvent(sequence.Id, finish == FinishReason.Stop && token == _tokenizer.EndOfTextId ? -1 : token, text, finish, logprobs));
+        events.Add(new GenerationEvent(sequence.Id, finish == FinishReason.Stop && stopToken ? -1 : token, text, finish, logprobs));
         if (finish is not null)
         {
             Leave(slot);

@@ -12,6 +12,8 @@ namespace ActorAI.Compute.Generation;
 /// <param name="Logprobs">Null: no log-probabilities. 0..<see cref="MaxLogprobs"/>: every token event carries the chosen
 /// token's log-probability and this many most likely alternatives (vLLM's <c>logprobs</c>), from the model's raw
 /// distribution (before temperature, top-k and top-p).</param>
+/// <param name="StopTokens">Token ids that end generation like end-of-text (e.g. a chat template's end-of-turn and role
+/// tokens); they are not part of the output.</param>
 public sealed record SamplingOptions(
     int MaxTokens = 128,
     double Temperature = 1.0,
@@ -20,7 +22,8 @@ public sealed record SamplingOptions(
     long? Seed = null,
     IReadOnlyList<string>? Stop = null,
     bool IgnoreEndOfText = false,
-    int? Logprobs = null)
+    int? Logprobs = null,
+    IReadOnlyList<int>? StopTokens = null)
 {
     /// <summary>The most alternatives <see cref="Logprobs"/> may ask for (as OpenAI's <c>top_logprobs</c>).</summary>
     public const int MaxLogprobs = 20;
