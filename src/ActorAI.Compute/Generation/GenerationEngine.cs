@@ -24,6 +24,7 @@ public sealed class GenerationEngine : IDisposable
     private readonly Thread _thread;
     private readonly IGenerationObserver? _observer;
     private double _cacheUsage;
+    private long _kvCacheBytes;
     private volatile bool _stopping;
     private int _outstanding;
     private int _active;
@@ -57,7 +58,7 @@ public sealed class GenerationEngine : IDisposable
         options.Validate();
         _observer = observer;
         Options = options;
-        _generator = new BatchedGenerator(model, tokenizer, options.MaxBatch);
+        _generator = new BatchedGenerator(model, tokenizer, options);
         _capacity = options.MaxBatch + options.MaxQueue;
         ContextLength = model.Config.ContextLength;
         _thread = new Thread(Loop) { IsBackground = true, Name = name };
@@ -90,6 +91,9 @@ public sealed class GenerationEngine : IDisposable
 
     /// <summary>Fraction (0..1) of the KV cache's token positions in use after the last step.</summary>
     public double CacheUsage => Volatile.Read(ref _cacheUsage);
+
+    /// <summary>Bytes the paged KV pool holds after the last step: it grows with the live tokens, up to the budget.</summary>
+    public long KvCacheBytes => Interlocked.Read(ref _kvCacheBytes);
 
     /// <summary>Set when the decode loop failed; every request then ends with this error.</summary>
     public Exception? Fault { get; private set; }
@@ -132,16 +136,27 @@ public sealed class GenerationEngine : IDisposable
             Interlocked.Add(ref _outstanding, -n);
             return null;
         }
+        try
+        {
+            // The KV budget is checked here, on the caller's thread, so a request that could never fit is refused
+            // with a typed error instead of waiting forever.
+            _generator.CheckFits(prompt, options, n);
+        }
+        catch
+        {
+            Interlocked.Add(ref _outstanding, -n);
+            throw;
+        }
         var streams = new GenerationStream[n];
-        long submittedAt = Stopwatch.GetTimestamp();
+        var outputs = new RequestOutput[n];
+        var handles = new long[n];
         for (int i = 0; i < n; i++)
         {
-            SamplingOptions choice = i == 0 || options.Seed is null ? options : options with { Seed = options.Seed + i };
-            var output = new RequestOutput();
-            long handle = Interlocked.Increment(ref _nextHandle);
-            _incoming.Enqueue(new Admission(handle, prompt, choice, output, submittedAt));
-            streams[i] = new GenerationStream(this, handle, output.Channel.Reader, output.Ended.Task);
+            outputs[i] = new RequestOutput();
+            handles[i] = Interlocked.Increment(ref _nextHandle);
+            streams[i] = new GenerationStream(this, handles[i], outputs[i].Channel.Reader, outputs[i].Ended.Task);
         }
+        _incoming.Enqueue(new Admission(handles, [.. prompt], options, cacheSalt, outputs, Stopwatch.GetTimestamp()));
         _wake.Release();
         return streams;
     }
@@ -187,6 +202,7 @@ public sealed class GenerationEngine : IDisposable
                 IReadOnlyList<GenerationEvent> events = _generator.Step();
                 // Before the events go out, so a reader that saw a token also sees the usage that produced it.
                 Volatile.Write(ref _cacheUsage, _generator.CacheUsage);
+                Volatile.Write(ref _kvCacheBytes, _generator.KvCacheBytes);
                 Volatile.Write(ref _prefixQueries, _generator.PrefixCacheQueries);
                 Volatile.Write(ref _prefixHits, _generator.PrefixCacheHits);
                 Dispatch(events, stepStart, Stopwatch.GetTimestamp());
@@ -202,7 +218,7 @@ public sealed class GenerationEngine : IDisposable
             _running.Clear();
             while (_incoming.TryDequeue(out Admission? admission))
             {
-                admission.Output.Complete(ex);
+                Array.ForEach(admission.Outputs, o => o.Complete(ex));
             }
             return;
         }
@@ -214,7 +230,7 @@ public sealed class GenerationEngine : IDisposable
         _running.Clear();
         while (_incoming.TryDequeue(out Admission? admission))
         {
-            admission.Output.Complete(new ObjectDisposedException(nameof(GenerationEngine)));
+            Array.ForEach(admission.Outputs, o => o.Complete(new ObjectDisposedException(nameof(GenerationEngine))));
         }
     }
 
@@ -224,14 +240,20 @@ public sealed class GenerationEngine : IDisposable
         {
             try
             {
-                long sequence = _generator.Submit(admission.Prompt, admission.Options);
-                _running[admission.Handle] = new Request(sequence, admission.Output, admission.SubmittedAt, admission.Prompt.Length);
-                _handles[sequence] = admission.Handle;
+                long[] sequences = _generator.SubmitMany(admission.Prompt, admission.Options, admission.Handles.Length, admission.CacheSalt);
+                for (int i = 0; i < sequences.Length; i++)
+                {
+                    _running[admission.Handles[i]] = new Request(sequences[i], admission.Outputs[i], admission.SubmittedAt, admission.Prompt.Length);
+                    _handles[sequences[i]] = admission.Handles[i];
+                }
             }
             catch (ArgumentException ex)
             {
-                Interlocked.Decrement(ref _outstanding);
-                admission.Output.Complete(ex);
+                Interlocked.Add(ref _outstanding, -admission.Handles.Length);
+                foreach (RequestOutput output in admission.Outputs)
+                {
+                    output.Complete(ex);
+                }
             }
         }
         Volatile.Write(ref _active, _generator.Active);
@@ -310,7 +332,7 @@ public sealed class GenerationEngine : IDisposable
         }
     }
 
-    private sealed record Admission(long Handle, int[] Prompt, SamplingOptions Options, RequestOutput Output, long SubmittedAt);
+    private sealed record Admission(long[] Handles, int[] Prompt, SamplingOptions Options, string? CacheSalt, RequestOutput[] Outputs, long SubmittedAt);
 
     // Timestamps are Stopwatch ticks; the timing fields are touched by the decode thread only.
     private sealed class Request(long sequenceId, RequestOutput output, long submittedAt, int promptTokens)

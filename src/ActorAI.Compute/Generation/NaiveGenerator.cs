@@ -12,9 +12,10 @@ public static class NaiveGenerator
 {
     /// <summary>
     /// Greedy or sampled continuation of equal-length <paramref name="prompts"/> (B rows), <paramref name="tokens"/>
-    /// new tokens each; returns (B, tokens). The window slides when the context is full.
+    /// new tokens each; returns (B, tokens). The window slides when the context is full. End-of-text does not stop it;
+    /// with <paramref name="endOfText"/> given, <see cref="SamplingOptions.IgnoreEndOfText"/> keeps it from being chosen.
     /// </summary>
-    public static long[,] Generate(Gpt model, long[][] prompts, int tokens, SamplingOptions options)
+    public static long[,] Generate(Gpt model, long[][] prompts, int tokens, SamplingOptions options, int endOfText = -1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(prompts);
@@ -42,7 +43,7 @@ public static class NaiveGenerator
                 long[] next = new long[prompts.Length];
                 for (int b = 0; b < prompts.Length; b++)
                 {
-                    next[b] = output[b, step] = samplers[b].Next(logits[b]);
+                    next[b] = output[b, step] = samplers[b].Next(logits[b], endOfText);
                 }
                 Tensor grown = cat([sequence, tensor(next, device: device).unsqueeze(1)], 1).DetachFromDisposeScope();
                 sequence.Dispose();
@@ -52,10 +53,6 @@ public static class NaiveGenerator
         finally
         {
             sequence.Dispose();
-            foreach (TokenSampler s in samplers)
-            {
-                s.Dispose();
-            }
         }
         return output;
     }

@@ -1,13 +1,15 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ActorAI.Compute.Generation;
 
-/// <summary>Chooses the next token of one sequence from its logits: greedy, or temperature + top-k + top-p sampling.</summary>
-internal sealed class TokenSampler : IDisposable
+/// <summary>
+/// One sequence's token choice: its settings and its own seeded stream of draws, applied through
+/// <see cref="BatchSampler"/> so that a sequence samples the same tokens alone or in any batch.
+/// </summary>
+internal sealed class TokenSampler
 {
     private readonly SamplingOptions _options;
-    private readonly Generator? _generator;
+    private readonly Random? _draws;
 
     public TokenSampler(SamplingOptions options)
     {
@@ -15,37 +17,22 @@ internal sealed class TokenSampler : IDisposable
         if (options.Temperature > 0)
         {
             long seed = options.Seed ?? Random.Shared.NextInt64();
-            _generator = new Generator((ulong)seed, CPU);
+            _draws = new Random(unchecked((int)(seed ^ (seed >> 32)))); // a seeded Random's stream is fixed across .NET versions
         }
     }
 
-    /// <summary>Picks a token from <paramref name="logits"/> (V).</summary>
-    public int Next(Tensor logits)
+    /// <summary>This sequence's settings for its next row, taking the next draw of its stream.</summary>
+    public BatchSampler.Row NextRow() => new(
+        _options.Temperature, _options.TopK, _options.TopP, _options.IgnoreEndOfText, _draws?.NextDouble() ?? 0, _options.Logprobs ?? -1);
+
+    /// <summary>Picks a token from <paramref name="logits"/> (V) (the uncached reference's path).</summary>
+    public int Next(Tensor logits, int endOfText = -1)
     {
-        using var scope = NewDisposeScope();
-        Tensor l = logits.to(ScalarType.Float32).to(CPU);
-        if (_generator is null)
+        BatchSampler.Row row = NextRow();
+        if (endOfText < 0)
         {
-            return (int)l.argmax().item<long>();
+            row = row with { MaskEndOfText = false };
         }
-        l = l / _options.Temperature;
-        if (_options.TopK > 0 && _options.TopK < l.shape[0])
-        {
-            Tensor kth = l.topk(_options.TopK).values[-1];
-            l = l.masked_fill(l.lt(kth), double.NegativeInfinity);
-        }
-        Tensor probs = nn.functional.softmax(l, 0);
-        if (_options.TopP < 1)
-        {
-            (Tensor sorted, Tensor order) = probs.sort(descending: true);
-            Tensor cumulative = sorted.cumsum(0);
-            // Keep the smallest prefix whose mass reaches P (the first token always stays).
-            Tensor drop = (cumulative - sorted).gt(_options.TopP);
-            sorted = sorted.masked_fill(drop, 0);
-            probs = zeros_like(probs).scatter_(0, order, sorted);
-        }
-        return (int)multinomial(probs, 1, generator: _generator).item<long>();
+        return BatchSampler.Sample(logits.unsqueeze(0), [row], Math.Max(endOfText, 0)).Tokens[0];
     }
-
-    public void Dispose() => _generator?.Dispose();
 }

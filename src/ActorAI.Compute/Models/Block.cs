@@ -31,15 +31,9 @@ public sealed class Block : Module<Tensor, Tensor>
         return x + mlp.call(ln_2.call(x));
     }
 
-    internal Tensor Prefill(Tensor x, KvCache cache, int slot)
+    internal Tensor Step(Tensor x, PagedKvCache cache, StepBatch batch)
     {
-        x = x + attn.Prefill(ln_1.call(x), cache, slot);
-        return x + mlp.call(ln_2.call(x));
-    }
-
-    internal Tensor Decode(Tensor x, KvCache cache, DecodeStep step)
-    {
-        x = x + attn.Decode(ln_1.call(x), cache, step);
+        x = x + attn.Step(ln_1.call(x), cache, batch);
         return x + mlp.call(ln_2.call(x));
     }
 }

@@ -38,22 +38,48 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
         return Output(y, x.shape[0], x.shape[1]);
     }
 
-    /// <summary>A prompt (1, P, C) for <paramref name="slot"/>: causal attention, keys and values stored in the cache.</summary>
-    internal Tensor Prefill(Tensor x, KvCache cache, int slot)
+    /// <summary>
+    /// One engine step over a flattened batch x (N, C): every token's keys and values go to the paged cache, then each
+    /// attention group attends over its sequences' cached positions. Returns (N, C).
+    /// </summary>
+    internal Tensor Step(Tensor x, PagedKvCache cache, StepBatch batch)
     {
-        var (q, k, v) = Project(x);
-        cache.WritePrompt(_layer, slot, k, v);
-        Tensor y = functional.scaled_dot_product_attention(q, k, v, is_casual: true);
-        return Output(y, x.shape[0], x.shape[1]);
-    }
-
-    /// <summary>One new position per active slot, x (B, 1, C): attends over each slot's cached past and itself.</summary>
-    internal Tensor Decode(Tensor x, KvCache cache, DecodeStep step)
-    {
-        var (q, k, v) = Project(x);
-        var (keys, values) = cache.Append(_layer, k, v, step);
-        Tensor y = functional.scaled_dot_product_attention(q, keys, values, attn_mask: step.Mask); // (B, nh, 1, hs)
-        return Output(y, x.shape[0], 1);
+        long n = x.shape[0];
+        int hs = _embedding / _heads;
+        Tensor[] qkv = c_attn.call(x).split(_embedding, dim: 1);
+        Tensor q = qkv[0].reshape(n, _heads, hs); // (N, nh, hs)
+        Tensor k = qkv[1].reshape(n, _heads, hs);
+        Tensor v = qkv[2].reshape(n, _heads, hs);
+        cache.Write(_layer, batch.WriteRows, k, v);
+        var outputs = new Tensor[batch.Groups.Count];
+        for (int g = 0; g < outputs.Length; g++)
+        {
+            AttentionGroup group = batch.Groups[g];
+            if (!group.Prefill)
+            {
+                Tensor qd = q.narrow(0, group.Start, group.Count).unsqueeze(2);        // (D, nh, 1, hs)
+                var (keys, values) = cache.Gather(_layer, group.Rows!);                 // (D, L, nh, hs)
+                Tensor y = functional.scaled_dot_product_attention(qd, keys.transpose(1, 2), values.transpose(1, 2), attn_mask: group.Mask);
+                outputs[g] = y.reshape(group.Count, _embedding);                        // (D, nh, 1, hs) → (D, C)
+                continue;
+            }
+            Tensor qs = q.narrow(0, group.Start, group.Count).transpose(0, 1).unsqueeze(0); // (1, nh, T, hs)
+            Tensor yp;
+            if (group.Past == 0)
+            {
+                Tensor ks = k.narrow(0, group.Start, group.Count).transpose(0, 1).unsqueeze(0);
+                Tensor vs = v.narrow(0, group.Start, group.Count).transpose(0, 1).unsqueeze(0);
+                yp = functional.scaled_dot_product_attention(qs, ks, vs, is_casual: true);
+            }
+            else
+            {
+                var (keys, values) = cache.Gather(_layer, group.Rows!);                 // (P + T, nh, hs)
+                yp = functional.scaled_dot_product_attention(qs, keys.transpose(0, 1).unsqueeze(0), values.transpose(0, 1).unsqueeze(0), attn_mask: group.Mask);
+            }
+            outputs[g] = yp[0].transpose(0, 1).reshape(group.Count, _embedding);      // (1, nh, T, hs) → (T, C)
+        }
+        Tensor all = outputs.Length == 1 ? outputs[0] : cat(outputs, 0);
+        return resid_dropout.call(c_proj.call(all));
     }
 
     private (Tensor Q, Tensor K, Tensor V) Project(Tensor x)

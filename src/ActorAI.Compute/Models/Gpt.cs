@@ -62,39 +62,16 @@ public sealed class Gpt : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Runs a prompt (1, P) for cache slot <paramref name="slot"/> (which must be empty), stores its keys and values, and
-    /// returns the logits of the last position (1, V).
+    /// One engine step over a flattened batch of decode tokens and prefill chunks (see <see cref="StepBatch"/>): writes
+    /// every token's keys and values to <paramref name="cache"/> and returns the next-token logits (R, V) of the tokens
+    /// listed in <see cref="StepBatch.SampleRows"/>.
     /// </summary>
-    public Tensor Prefill(Tensor idx, KvCache cache, int slot)
+    internal Tensor Step(StepBatch batch, PagedKvCache cache)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(cache);
-        if (cache.Length(slot) != 0)
-        {
-            throw new InvalidOperationException($"slot {slot} already holds {cache.Length(slot)} positions");
-        }
-        Tensor x = transformer.Prefill(idx, cache, slot);
-        cache.Advance(slot, (int)idx.shape[1]);
-        return Head(x[.., -1, ..]);
-    }
-
-    /// <summary>
-    /// One decode step for every active cache slot: <paramref name="tokens"/> (Count) int64, the next token of each slot in
-    /// slot order. Returns logits (Count, V).
-    /// </summary>
-    public Tensor Decode(Tensor tokens, KvCache cache)
-    {
-        ArgumentNullException.ThrowIfNull(cache);
-        if (tokens.shape[0] != cache.Count)
-        {
-            throw new ArgumentException($"{tokens.shape[0]} tokens for {cache.Count} active sequences", nameof(tokens));
-        }
-        DecodeStep step = cache.BeginDecode(tokens.device);
-        Tensor x = transformer.Decode(tokens.unsqueeze(1), cache, step);
-        for (int slot = 0; slot < cache.Count; slot++)
-        {
-            cache.Advance(slot, 1);
-        }
-        return Head(x[.., -1, ..]);
+        Tensor x = transformer.Step(batch, cache);            // (R, C), final norm applied
+        return Head(x);
     }
 
     /// <summary>Freezes (or unfreezes) the token/position embeddings and the first <paramref name="blocks"/> blocks.</summary>
@@ -180,26 +157,14 @@ public sealed class Gpt : Module<Tensor, Tensor>
             return ln_f.call(x);
         }
 
-        public Tensor Prefill(Tensor idx, KvCache cache, int slot)
+        public Tensor Step(StepBatch batch, PagedKvCache cache)
         {
-            long t = idx.shape[1];
-            CheckLength(t);
-            Tensor x = wte.call(idx) + wpe.call(arange(t, dtype: ScalarType.Int64, device: idx.device));
+            Tensor x = wte.call(batch.Tokens) + wpe.call(batch.Positions); // (N, C)
             foreach (Block block in h)
             {
-                x = block.Prefill(x, cache, slot);
+                x = block.Step(x, cache, batch);
             }
-            return ln_f.call(x);
-        }
-
-        public Tensor Decode(Tensor idx, KvCache cache, DecodeStep step)
-        {
-            Tensor x = wte.call(idx) + wpe.call(step.Positions.unsqueeze(1)); // (B, 1, C)
-            foreach (Block block in h)
-            {
-                x = block.Decode(x, cache, step);
-            }
-            return ln_f.call(x);
+            return ln_f.call(x.index_select(0, batch.SampleRows));       // only the rows whose logits are wanted
         }
 
         private void CheckLength(long t)
