@@ -111,4 +111,8 @@ public sealed record ReplicaSpec(
     [property: Id(3)] string Artifact,
     [property: Id(4)] string Tokenizer,
     [property: Id(5)] int MaxBatch,
-    [property: Id(6)] int MaxQueue);
+    [property: Id(6)] int MaxQueue,
+    [property: Id(7)] int MaxBatchedTokens = DeploymentSpec.DefaultMaxBatchedTokens,
+    [property: Id(8)] int BlockSize = DeploymentSpec.DefaultBlockSize,
+    [property: Id(9)] int? KvCacheTokens = null,
+    [property: Id(10)] bool PrefixCaching = true);

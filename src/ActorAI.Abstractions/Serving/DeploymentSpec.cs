@@ -21,6 +21,17 @@ public sealed record DeploymentSpec
     /// <summary>Longest queue a replica keeps before it refuses requests.</summary>
     public const int MaxQueueLimit = 4096;
 
+    /// <summary>Default tokens one engine step runs (decodes and prefill chunks together).</summary>
+    public const int DefaultMaxBatchedTokens = 512;
+    /// <summary>Most tokens one engine step may run.</summary>
+    public const int MaxBatchedTokensLimit = 65_536;
+    /// <summary>Default positions per KV-cache block.</summary>
+    public const int DefaultBlockSize = 16;
+    /// <summary>Most positions per KV-cache block.</summary>
+    public const int MaxBlockSizeLimit = 256;
+    /// <summary>Largest KV-cache budget a replica may be given, in token positions.</summary>
+    public const int MaxKvCacheTokensLimit = 16_777_216;
+
     /// <summary>Registered model name.</summary>
     [Id(0)] public required string Model { get; init; }
 
@@ -48,6 +59,20 @@ public sealed record DeploymentSpec
     /// <summary>How long a replica above the minimum must be idle before it is removed. Default 60 s.</summary>
     [Id(8)] public TimeSpan ScaleDownDelay { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Tokens one engine step runs, decodes first and prefill chunks after, so a long prompt is prefilled in
+    /// chunks while the others keep decoding. Default 512.</summary>
+    [Id(9)] public int MaxBatchedTokens { get; init; } = DefaultMaxBatchedTokens;
+
+    /// <summary>Positions per KV-cache block (the paging and prefix-sharing unit). Default 16.</summary>
+    [Id(10)] public int BlockSize { get; init; } = DefaultBlockSize;
+
+    /// <summary>A replica's KV-cache budget in token positions; null for max_batch × the model's context. Requests wait
+    /// for room; one that could never fit is refused.</summary>
+    [Id(11)] public int? KvCacheTokens { get; init; }
+
+    /// <summary>Reuse the KV of identical prompt prefixes (salted per API key). Default on.</summary>
+    [Id(12)] public bool PrefixCaching { get; init; } = true;
+
     /// <summary>Every problem with this spec; each message names the field and its limit.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -60,6 +85,9 @@ public sealed record DeploymentSpec
         if (!(TargetOutstanding >= 1) || TargetOutstanding > 10_000) errors.Add($"target_outstanding: must be 1..10000 (was {TargetOutstanding.ToString(CultureInfo.InvariantCulture)})");
         if (MaxBatch is < 1 or > MaxBatchLimit) errors.Add($"max_batch: must be 1..{MaxBatchLimit} (was {MaxBatch})");
         if (MaxQueue is < 0 or > MaxQueueLimit) errors.Add($"max_queue: must be 0..{MaxQueueLimit} (was {MaxQueue})");
+        if (MaxBatchedTokens < MaxBatch || MaxBatchedTokens > MaxBatchedTokensLimit) errors.Add($"max_batched_tokens: must be max_batch..{MaxBatchedTokensLimit} (was {MaxBatchedTokens}, max_batch {MaxBatch})");
+        if (BlockSize is < 1 or > MaxBlockSizeLimit) errors.Add($"block_size: must be 1..{MaxBlockSizeLimit} (was {BlockSize})");
+        if (KvCacheTokens is { } kv && (kv < BlockSize || kv > MaxKvCacheTokensLimit)) errors.Add($"kv_cache_tokens: must be block_size..{MaxKvCacheTokensLimit} (was {kv})");
         if (ScaleDownDelay < TimeSpan.FromSeconds(1) || ScaleDownDelay > TimeSpan.FromDays(1)) errors.Add($"scale_down_delay: must be 1 s..1 day (was {ScaleDownDelay})");
         if (Canary is { } canary)
         {

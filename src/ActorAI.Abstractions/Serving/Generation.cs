@@ -7,6 +7,10 @@ namespace ActorAI.Abstractions.Serving;
 /// <param name="Seed">Seed for reproducible sampling; null for random.</param>
 /// <param name="Stop">Up to 4 texts that end generation; not included in the output.</param>
 /// <param name="IgnoreEos">Never end at end-of-text, so <paramref name="MaxTokens"/> tokens come out (vLLM's <c>ignore_eos</c>, for benchmarks).</param>
+/// <param name="Logprobs">Null for none; else each generated token carries its log-probability and this many most likely
+/// alternatives (0..<see cref="MaxLogprobs"/>): chat's <c>logprobs: true</c> with <c>top_logprobs</c>, completions' <c>logprobs</c>.</param>
+/// <param name="N">Independent choices for the prompt (1..<see cref="MaxChoices"/>), the prompt prefilled once; choice i
+/// samples with seed <c>Seed + i</c> when a seed is given.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.GenerationParameters")]
 public sealed record GenerationParameters(
     [property: Id(0)] int? MaxTokens = null,
@@ -14,8 +18,14 @@ public sealed record GenerationParameters(
     [property: Id(2)] double TopP = 1.0,
     [property: Id(3)] long? Seed = null,
     [property: Id(4)] IReadOnlyList<string>? Stop = null,
-    [property: Id(5)] bool IgnoreEos = false)
+    [property: Id(5)] bool IgnoreEos = false,
+    [property: Id(6)] int? Logprobs = null,
+    [property: Id(7)] int N = 1)
 {
+    /// <summary>The most alternatives per token (as OpenAI's <c>top_logprobs</c>).</summary>
+    public const int MaxLogprobs = 20;
+    /// <summary>The most choices per request.</summary>
+    public const int MaxChoices = 16;
     /// <summary>Tokens generated when <see cref="MaxTokens"/> is not given (capped by the context).</summary>
     public const int DefaultMaxTokens = 256;
     /// <summary>The most stop sequences (as OpenAI).</summary>
@@ -32,6 +42,8 @@ public sealed record GenerationParameters(
         if (!(TopP > 0 && TopP <= 1)) throw new GenerationRequestException($"top_p must be greater than 0 and at most 1 (was {TopP})", "top_p");
         if (Stop is { Count: > MaxStopSequences }) throw new GenerationRequestException($"stop holds at most {MaxStopSequences} sequences (was {Stop.Count})", "stop");
         if (Stop is not null && Stop.Any(string.IsNullOrEmpty)) throw new GenerationRequestException("stop sequences must not be empty", "stop");
+        if (Logprobs is < 0 or > MaxLogprobs) throw new GenerationRequestException($"top_logprobs must be between 0 and {MaxLogprobs} (was {Logprobs})", "top_logprobs");
+        if (N is < 1 or > MaxChoices) throw new GenerationRequestException($"n must be between 1 and {MaxChoices} (was {N})", "n");
     }
 }
 
@@ -59,6 +71,9 @@ public sealed record GenerationRequest(
 /// <param name="CompletionTokens">Tokens generated so far.</param>
 /// <param name="Model">Model name.</param>
 /// <param name="Version">Model version that produced it.</param>
+/// <param name="Index">The choice this chunk belongs to (0..N-1); the counts and finish reason are that choice's.</param>
+/// <param name="Logprobs">When asked for: the tokens this chunk generated, each with its log-probability and the most
+/// likely alternatives; null otherwise.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.GenerationChunk")]
 public sealed record GenerationChunk(
     [property: Id(0)] string Text,
@@ -66,7 +81,28 @@ public sealed record GenerationChunk(
     [property: Id(2)] int PromptTokens,
     [property: Id(3)] int CompletionTokens,
     [property: Id(4)] string Model,
-    [property: Id(5)] int Version);
+    [property: Id(5)] int Version,
+    [property: Id(6)] int Index = 0,
+    [property: Id(7)] IReadOnlyList<TokenLogprob>? Logprobs = null);
+
+/// <summary>One generated token with its log-probability (natural log) and the most likely alternatives at its position.</summary>
+/// <param name="Token">The token's text (invalid UTF-8 pieces decode with replacement characters; see <paramref name="Bytes"/>).</param>
+/// <param name="Logprob">Its natural-log probability under the model (before temperature and truncation).</param>
+/// <param name="Bytes">The token's exact bytes.</param>
+/// <param name="TopLogprobs">The most likely tokens at this position, most likely first.</param>
+[GenerateSerializer, Immutable, Alias("ActorAI.TokenLogprob")]
+public sealed record TokenLogprob(
+    [property: Id(0)] string Token,
+    [property: Id(1)] double Logprob,
+    [property: Id(2)] byte[] Bytes,
+    [property: Id(3)] IReadOnlyList<TopLogprob> TopLogprobs);
+
+/// <summary>An alternative token at a position, with its log-probability.</summary>
+[GenerateSerializer, Immutable, Alias("ActorAI.TopLogprob")]
+public sealed record TopLogprob(
+    [property: Id(0)] string Token,
+    [property: Id(1)] double Logprob,
+    [property: Id(2)] byte[] Bytes);
 
 /// <summary>A whole generation.</summary>
 public sealed record GenerationResult(string Text, string FinishReason, int PromptTokens, int CompletionTokens, string Model, int Version);

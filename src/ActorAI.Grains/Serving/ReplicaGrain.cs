@@ -104,8 +104,9 @@ internal sealed partial class ReplicaGrain(
             await EnsureLoadedOrCountAsync();
             Loaded loaded = _loaded!;
             ReplicaSpec spec = loaded.Spec;
-            int[] prompt = PromptEncoder.Encode(loaded.Tokenizer, request);
-            SamplingOptions options = Sampling(request.Parameters, prompt.Length, loaded.Engine.ContextLength);
+            EncodedPrompt encoded = PromptEncoder.Encode(loaded.Tokenizer, request);
+            int[] prompt = encoded.Tokens;
+            SamplingOptions options = Sampling(request.Parameters, prompt.Length, loaded.Engine.ContextLength) with { StopTokens = encoded.StopTokens };
             using Activity? engineSpan = ActorAITelemetry.Serving.StartActivity("engine generate");
             engineSpan?.SetTag("actorai.prompt_tokens", prompt.Length);
             using GenerationStream stream = Submit(loaded, prompt, options)
