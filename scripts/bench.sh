@@ -9,13 +9,17 @@
 #                                     on one in-process silo (same model, data, global batch): tokens/s
 #                                     of each, exchange bytes/s, per-phase split; headline: the ratio.
 #                                     Args: --data DIR (default: generated), --steps, --preset, --global-batch.
-#   scripts/bench.sh serving [args]   one model, prompt and token count: naive in-process generation (batch
-#                                     1, no KV cache), cached in-process generation, and a deployment on an
-#                                     in-process silo over HTTP (/v1/completions, streamed) at concurrency 1,
-#                                     8, 32: tokens/s, p50/p99 time to first token and latency. Headline:
-#                                     c=32 / naive throughput, after the c=1 overhead vs cached in-process.
-#                                     Args: --preset small | --checkpoint PATH, --tokens 128, --concurrency.
-#                                     Also runs the metrics comparison below (before its headline).
+#   scripts/bench.sh serving [args]   one model (random weights, context 4096) and one seeded mix of prompts of
+#                                     20-1,000 tokens: the baseline (cached in-process decoding, batch 1, whole
+#                                     prompt in one pass); the replica's engine in process and a deployment over
+#                                     HTTP (/v1/completions, streamed) at concurrency 1, 8, 32 (tokens/s, TTFT,
+#                                     ITL or TPOT p50/p99); the c=32 FLOP rate as a fraction of the matmul peak
+#                                     measured in the run; prefix caching (shared 200-token system prompt, and a
+#                                     0% hit rate, on vs off); a 2,000-token arrival beside 8 decoding requests;
+#                                     the c=1 overhead of HTTP vs the engine (alternating pairs); the naive ratio.
+#                                     Headline: c=32 over HTTP / cached batch 1. Args: --preset small,
+#                                     --context 4096, --tokens 128, --requests 64, --min-prompt, --max-prompt,
+#                                     --concurrency 1,8,32, --checkpoint PATH.
 #   scripts/bench.sh metrics [args]   serving throughput of a silo with Telemetry:Metrics on vs off (no
 #                                     instruments, no listener), both silos in one process taking turns over
 #                                     8 rounds, and the /metrics scrape time after traffic. Headline: metrics_throughput_ratio

@@ -20,85 +20,192 @@ using TorchSharp;
 namespace ActorAI.Benchmarks;
 
 /// <summary>
-/// One model, prompt and token count through (a) naive in-process generation (batch 1, no KV cache), (b) in-process
-/// cached generation (batch 1, KV cache), and (c) a deployment on an in-process silo over HTTP
-/// (<c>/v1/completions</c>, streamed) at concurrency 1, 8 and 32. Prints key=value lines; the c=32 ÷ naive throughput
-/// ratio last, after the c=1 overhead against (b) measured in alternating pairs.
+/// Serving throughput and latency against the strongest simple baseline, all in one run on one model (random weights,
+/// a long context) and one seeded mix of prompt lengths:
+/// <list type="bullet">
+/// <item>the baseline: cached in-process decoding at batch 1 (one request after another, the whole prompt in one pass);</item>
+/// <item>the replica's engine in process at concurrency 1, 8 and 32 (TTFT and per-token ITL from the engine);</item>
+/// <item>a deployment on an in-process silo over HTTP (<c>/v1/completions</c>, streamed) at the same concurrencies;</item>
+/// <item>the c=32 FLOP rate as a fraction of the matmul peak measured in this run;</item>
+/// <item>prefix caching (a shared 200-token system prompt, on against off; and a 0% hit rate, on against off);</item>
+/// <item>a 2,000-token prompt arriving while others decode (their ITL p99 with and without it);</item>
+/// <item>the c=1 overhead of HTTP against the in-process engine, in alternating pairs; the naive (uncached) ratio.</item>
+/// </list>
+/// Prints key=value lines; the headline, c=32 over HTTP ÷ cached batch 1, last.
 /// </summary>
 internal static class ServingBenchmark
 {
     internal const string AdminKey = "bench-admin-key-0123456789";
-    private const string Prompt = "The quick brown fox ";
+    private const string ShortPrompt = "The quick brown fox ";
 
     public static async Task<int> RunAsync(string[] args)
     {
         string preset = Arg(args, "--preset") ?? "small";
-        string? checkpoint = Arg(args, "--checkpoint");
-        int tokens = int.Parse(Arg(args, "--tokens") ?? "128", CultureInfo.InvariantCulture);
-        int threads = int.Parse(Arg(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        int context = Int(args, "--context", 4096);
+        int tokens = Int(args, "--tokens", 128);
+        int requests = Int(args, "--requests", 64);
+        int shortest = Int(args, "--min-prompt", 20), longest = Int(args, "--max-prompt", 1000);
+        int threads = Int(args, "--threads", Environment.ProcessorCount);
         int[] levels = [.. (Arg(args, "--concurrency") ?? "1,8,32").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+        int top = levels.Max();
         ComputeDevice.SetIntraOpThreads(threads);
-        checkpoint ??= RandomCheckpoint(preset);
+        string checkpoint = Arg(args, "--checkpoint") ?? RandomCheckpoint(preset, context);
         var tokenizer = new ByteTokenizer();
         using Gpt model = GptCheckpoint.Load(checkpoint, ComputeDevice.Select());
         model.eval();
         Print("model", checkpoint.Contains("actorai-bench-serving", StringComparison.Ordinal) ? $"{preset} (random weights)" : checkpoint);
         Print("parameters", model.parameters().Sum(p => p.numel()));
+        Print("context", model.Config.ContextLength);
         Print("threads", threads);
-        Print("prompt_tokens", tokenizer.Encode(Prompt).Length);
+        string[] mix = ServingWorkload.PromptMix(requests, shortest, Math.Min(longest, model.Config.ContextLength - tokens - 1), seed: 11);
+        int[] lengths = [.. mix.Select(p => p.Length)];
+        Print("requests", requests);
+        Print("prompt_tokens_min", lengths.Min());
+        Print("prompt_tokens_mean", lengths.Average());
+        Print("prompt_tokens_max", lengths.Max());
         Print("max_tokens", tokens);
+        double peak = MatmulPeak.Measure(ComputeDevice.Select()).Max();
+        Print("matmul_peak_gflops", peak / 1e9);
 
-        var options = new SamplingOptions(tokens, Temperature: 1.0, Seed: 1, IgnoreEndOfText: true);
-        int[] prompt = tokenizer.Encode(Prompt);
-        (double naiveRate, double naiveLatency) = Naive(model, prompt, options);
-        Print("naive_tokens_per_s", naiveRate);
-        Print("naive_latency_ms", naiveLatency);
-        (double cachedRate, double cachedLatency) = Cached(model, tokenizer, prompt, options);
-        Print("cached_tokens_per_s", cachedRate);
-        Print("cached_latency_ms", cachedLatency);
+        // The deployment's engine settings; the in-process engine runs with the same.
+        var engineOptions = new GenerationEngineOptions(MaxBatch: 32, MaxQueue: 64);
+        // The baseline: KV-cached decoding of one request at a time, its prompt in one pass (as a user's own loop).
+        var baselineOptions = new GenerationEngineOptions(MaxBatch: 1, MaxQueue: 0, MaxBatchedTokens: model.Config.ContextLength, PrefixCaching: false);
+        await ServingWorkload.RunAsync(model, tokenizer, baselineOptions, mix[..2], 1, 8); // warm-up
+        ServingWorkload.EngineLoad cached = await ServingWorkload.RunAsync(model, tokenizer, baselineOptions, mix, 1, tokens);
+        Print("cached_b1_tokens_per_s", cached.TokensPerSecond);
+        Print("cached_b1_flop_fraction", cached.FlopsPerSecond / peak);
 
-        await using var silo = await BenchSilo.StartAsync(checkpoint);
-        var results = new Dictionary<int, LoadResult>();
-        await silo.RunAsync(1, 2, tokens); // warm-up: JIT, first activations
+        var engine = new Dictionary<int, ServingWorkload.EngineLoad>();
         foreach (int c in levels)
         {
-            LoadResult r = await silo.RunAsync(c, Math.Max(4, c * 2), tokens);
-            results[c] = r;
+            ServingWorkload.EngineLoad r = await ServingWorkload.RunAsync(model, tokenizer, engineOptions with { PrefixCaching = false }, c == 1 ? mix[..Math.Min(16, mix.Length)] : mix, c, tokens);
+            engine[c] = r;
+            Print($"engine_c{c}_tokens_per_s", r.TokensPerSecond);
+            Print($"engine_c{c}_ttft_p50_ms", r.Ttft.P50);
+            Print($"engine_c{c}_ttft_p99_ms", r.Ttft.P99);
+            Print($"engine_c{c}_itl_p50_ms", r.Itl.P50);
+            Print($"engine_c{c}_itl_p99_ms", r.Itl.P99);
+        }
+        Print($"engine_c{top}_flop_fraction", engine[top].FlopsPerSecond / peak);
+
+        await PrefixCachingAsync(model, tokenizer, engineOptions, tokens);
+        await LongArrivalAsync(model, tokenizer, engineOptions);
+
+        await using var silo = await BenchSilo.StartAsync(checkpoint);
+        var http = new Dictionary<int, LoadResult>();
+        await silo.RunAsync(1, 2, 8, mix); // warm-up: JIT, first activations
+        foreach (int c in levels)
+        {
+            LoadResult r = await silo.RunAsync(c, c == 1 ? Math.Min(16, mix.Length) : mix.Length, tokens, mix);
+            http[c] = r;
             Print($"http_c{c}_tokens_per_s", r.TokensPerSecond);
             Print($"http_c{c}_ttft_p50_ms", r.Ttft.P50);
             Print($"http_c{c}_ttft_p99_ms", r.Ttft.P99);
-            Print($"http_c{c}_latency_p50_ms", r.Latency.P50);
-            Print($"http_c{c}_latency_p99_ms", r.Latency.P99);
+            Print($"http_c{c}_tpot_p50_ms", r.Tpot.P50);
+            Print($"http_c{c}_tpot_p99_ms", r.Tpot.P99);
         }
-        // The overhead is measured in pairs — one cached in-process request, then one over HTTP, ten times — so that
-        // the machine's noise falls on both sides alike; medians of each side.
-        var pairedCached = new List<double>();
+        double httpFlops = mix.Sum(p => ServingWorkload.RequestFlops(model.Config, p.Length, tokens)) * (http[top].TokensPerSecond / (mix.Length * tokens));
+        Print($"http_c{top}_flop_fraction", httpFlops / peak);
+        Print($"ratio_http_c{top}_over_engine_c{top}", http[top].TokensPerSecond / engine[top].TokensPerSecond);
+
+        // The c=1 overhead in pairs — one request through the in-process engine, then the same over HTTP, ten times —
+        // so that the machine's noise falls on both sides alike; medians of each side.
+        var pairedEngine = new List<double>();
         var pairedHttp = new List<double>();
-        using (var generator = new BatchedGenerator(model, tokenizer, 1))
+        using (var alone = new GenerationEngine(model, tokenizer, engineOptions with { PrefixCaching = false }))
         {
             for (int i = 0; i < 10; i++)
             {
+                string[] one = [mix[i % mix.Length]];
                 var watch = Stopwatch.StartNew();
-                generator.Generate(prompt, options);
-                pairedCached.Add(watch.Elapsed.TotalMilliseconds);
-                pairedHttp.Add((await silo.RunAsync(1, 1, tokens)).Latency.P50);
+                await ServingWorkload.GenerateAsync(alone, tokenizer.Encode(one[0]), new SamplingOptions(tokens, Temperature: 1.0, Seed: i, IgnoreEndOfText: true));
+                pairedEngine.Add(watch.Elapsed.TotalMilliseconds);
+                pairedHttp.Add((await silo.RunAsync(1, 1, tokens, one)).Latency.P50);
             }
         }
-        double cachedMedian = Percentiles.Of(pairedCached).P50, httpMedian = Percentiles.Of(pairedHttp).P50;
-        Print("paired_cached_latency_p50_ms", cachedMedian);
+        double engineMedian = Percentiles.Of(pairedEngine).P50, httpMedian = Percentiles.Of(pairedHttp).P50;
+        Print("paired_engine_c1_latency_p50_ms", engineMedian);
         Print("paired_http_c1_latency_p50_ms", httpMedian);
-        Print("c1_overhead_vs_cached_pct", (httpMedian / cachedMedian - 1) * 100);
+        Print("c1_overhead_vs_engine_pct", (httpMedian / engineMedian - 1) * 100);
         await silo.DisposeAsync();
-        // Metrics on against off, in alternating silos of this process (before the headline, which stays last).
-        await MetricsBenchmark.RunAsync(checkpoint, tokens);
-        if (results.TryGetValue(levels.Max(), out LoadResult? top))
-        {
-            Print($"ratio_c{levels.Max()}_over_naive", top.TokensPerSecond / naiveRate);
-        }
+
+        // Secondary: the naive ratio (no KV cache at all, batch 1) on the short prompt of earlier versions.
+        double naive = Naive(model, tokenizer.Encode(ShortPrompt), new SamplingOptions(tokens, Temperature: 1.0, Seed: 1, IgnoreEndOfText: true));
+        Print("naive_b1_tokens_per_s", naive);
+        Print($"ratio_http_c{top}_over_naive", http[top].TokensPerSecond / naive);
+        Print($"ratio_http_c{top}_over_cached_b1", http[top].TokensPerSecond / cached.TokensPerSecond);
         return 0;
     }
 
-    private static (double Rate, double LatencyMs) Naive(Gpt model, int[] prompt, SamplingOptions options)
+    // A 200-token system prompt shared by every request (a user part of 20-60 tokens after it), the prefix cache on
+    // against off, at concurrency 1 and 8; then distinct prompts (a 0% hit rate), on against off in alternating rounds.
+    private static async Task PrefixCachingAsync(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options, int tokens)
+    {
+        var random = new Random(23);
+        string system = ServingWorkload.Text(random, 200);
+        string[] shared = [.. Enumerable.Range(0, 48).Select(_ => system + ServingWorkload.Text(random, random.Next(20, 61)))];
+        int outputTokens = Math.Min(tokens, 32);
+        foreach (int c in new[] { 1, 8 })
+        {
+            // The first request of the "on" run fills the cache; the others hit it.
+            ServingWorkload.EngineLoad off = await ServingWorkload.RunAsync(model, tokenizer, options with { PrefixCaching = false }, shared, c, outputTokens);
+            ServingWorkload.EngineLoad on = await ServingWorkload.RunAsync(model, tokenizer, options, shared, c, outputTokens);
+            Print($"prefix_c{c}_hit_rate", (double)on.PrefixHits / on.PrefixQueries);
+            Print($"prefix_c{c}_ttft_p50_off_ms", off.Ttft.P50);
+            Print($"prefix_c{c}_ttft_p50_on_ms", on.Ttft.P50);
+            Print($"prefix_c{c}_ttft_speedup", off.Ttft.P50 / on.Ttft.P50);
+        }
+        string[] distinct = ServingWorkload.PromptMix(48, 20, 1000, seed: 29);
+        var onRates = new List<double>();
+        var offRates = new List<double>();
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (bool caching in round % 2 == 0 ? new[] { true, false } : [false, true])
+            {
+                ServingWorkload.EngineLoad r = await ServingWorkload.RunAsync(model, tokenizer, options with { PrefixCaching = caching }, distinct, 32, outputTokens);
+                (caching ? onRates : offRates).Add(r.TokensPerSecond);
+            }
+        }
+        Print("prefix_miss_tokens_per_s_on", Percentiles.Of(onRates).P50);
+        Print("prefix_miss_tokens_per_s_off", Percentiles.Of(offRates).P50);
+        Print("prefix_miss_throughput_ratio", Percentiles.Of(onRates).P50 / Percentiles.Of(offRates).P50);
+    }
+
+    // Eight requests decode 200 tokens each; in one run a 2,000-token prompt arrives after their first 40 tokens. The
+    // others' inter-token gaps (the arrival asks one token, so it adds no gaps of its own): p99 with and without it.
+    private static async Task LongArrivalAsync(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options)
+    {
+        int arrivalTokens = Math.Min(2000, model.Config.ContextLength - 2);
+        var random = new Random(31);
+        string[] running = [.. Enumerable.Range(0, 8).Select(_ => ServingWorkload.Text(random, 64))];
+        string arrival = ServingWorkload.Text(random, arrivalTokens);
+        var p99 = new double[2];
+        for (int withArrival = 0; withArrival < 2; withArrival++)
+        {
+            var observer = new ServingWorkload.Observer();
+            using var engine = new GenerationEngine(model, tokenizer, options with { PrefixCaching = false }, "bench-arrival", observer);
+            var sampling = new SamplingOptions(200, Temperature: 1.0, Seed: 3, IgnoreEndOfText: true);
+            Task<int>[] streams = [.. running.Select(p => ServingWorkload.GenerateAsync(engine, tokenizer.Encode(p), sampling))];
+            if (withArrival == 1)
+            {
+                while (observer.Gaps.Count < 8 * 40)
+                {
+                    await Task.Delay(1);
+                }
+                var watch = Stopwatch.StartNew();
+                await ServingWorkload.GenerateAsync(engine, tokenizer.Encode(arrival), new SamplingOptions(1, Temperature: 0));
+                Print("arrival_ttft_ms", watch.Elapsed.TotalMilliseconds);
+            }
+            await Task.WhenAll(streams);
+            p99[withArrival] = Percentiles.Of(observer.Gaps).P99;
+        }
+        Print("arrival_others_itl_p99_without_ms", p99[0]);
+        Print("arrival_others_itl_p99_with_ms", p99[1]);
+        Print("arrival_others_itl_p99_ratio", p99[1] / p99[0]);
+    }
+
+    private static double Naive(Gpt model, int[] prompt, SamplingOptions options)
     {
         long[][] prompts = [[.. prompt.Select(t => (long)t)]];
         NaiveGenerator.Generate(model, prompts, 8, options); // warm-up
@@ -108,34 +215,23 @@ internal static class ServingBenchmark
         {
             NaiveGenerator.Generate(model, prompts, options.MaxTokens, options);
         }
-        double seconds = watch.Elapsed.TotalSeconds;
-        return (Runs * options.MaxTokens / seconds, seconds * 1000 / Runs);
-    }
-
-    private static (double Rate, double LatencyMs) Cached(Gpt model, ITextTokenizer tokenizer, int[] prompt, SamplingOptions options)
-    {
-        using var generator = new BatchedGenerator(model, tokenizer, 1);
-        generator.Generate(prompt, options with { MaxTokens = 8 }); // warm-up
-        const int Runs = 4;
-        int generated = 0;
-        var watch = Stopwatch.StartNew();
-        for (int i = 0; i < Runs; i++)
-        {
-            generated += generator.Generate(prompt, options).Tokens.Length;
-        }
-        double seconds = watch.Elapsed.TotalSeconds;
-        return (generated / seconds, seconds * 1000 / Runs);
+        return Runs * options.MaxTokens / watch.Elapsed.TotalSeconds;
     }
 
     // Every path generates exactly the requested tokens (end-of-text ignored), so their token counts match.
-    internal static string RandomCheckpoint(string preset)
+    internal static string RandomCheckpoint(string preset, int? context = null)
     {
         torch.manual_seed(1234);
-        using var model = new Gpt(GptConfig.Preset(preset, 256));
-        string path = Path.Combine(Path.GetTempPath(), $"actorai-bench-serving-{preset}.safetensors");
+        GptConfig config = GptConfig.Preset(preset, 256);
+        config = config with { ContextLength = context ?? config.ContextLength };
+        using var model = new Gpt(config);
+        string path = Path.Combine(Path.GetTempPath(), $"actorai-bench-serving-{preset}-{config.ContextLength}.safetensors");
         GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string> { ["actorai.tokenizer"] = "byte" });
         return path;
     }
+
+    private static int Int(string[] args, string name, int fallback) =>
+        Arg(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
     internal static string? Arg(string[] args, string name)
     {
@@ -151,12 +247,16 @@ internal static class ServingBenchmark
         public static Percentiles Of(IReadOnlyList<double> values)
         {
             double[] sorted = [.. values.Order()];
+            if (sorted.Length == 0)
+            {
+                return new Percentiles(double.NaN, double.NaN);
+            }
             double At(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
             return new Percentiles(At(0.50), At(0.99));
         }
     }
 
-    internal sealed record LoadResult(double TokensPerSecond, Percentiles Ttft, Percentiles Latency);
+    internal sealed record LoadResult(double TokensPerSecond, Percentiles Ttft, Percentiles Latency, Percentiles Tpot);
 
     /// <summary>A dev-profile silo (Orleans + HTTP) in this process with one deployment of the checkpoint.</summary>
     internal sealed class BenchSilo : IAsyncDisposable
@@ -206,36 +306,45 @@ internal static class ServingBenchmark
             return new BenchSilo(app, http);
         }
 
-        /// <summary><paramref name="requests"/> streamed completions, <paramref name="concurrency"/> at a time.</summary>
-        public async Task<LoadResult> RunAsync(int concurrency, int requests, int tokens)
+        /// <summary><paramref name="requests"/> streamed completions, <paramref name="concurrency"/> at a time, taking
+        /// their prompts in turn from <paramref name="prompts"/> (a short prompt by default).</summary>
+        public async Task<LoadResult> RunAsync(int concurrency, int requests, int tokens, IReadOnlyList<string>? prompts = null)
         {
+            prompts ??= [ShortPrompt];
             var ttft = new List<double>();
             var latency = new List<double>();
+            var tpot = new List<double>();
             int next = 0;
             long generated = 0;
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
             {
-                while (Interlocked.Increment(ref next) <= requests)
+                int taken;
+                while ((taken = Interlocked.Increment(ref next)) <= requests)
                 {
-                    (double first, double total, int count) = await OneAsync(tokens, seed: next);
+                    int index = taken - 1;
+                    (double first, double total, int count) = await OneAsync(prompts[index % prompts.Count], tokens, seed: index + 1);
                     lock (ttft)
                     {
                         ttft.Add(first);
                         latency.Add(total);
+                        if (count > 1)
+                        {
+                            tpot.Add((total - first) / (count - 1));
+                        }
                         generated += count;
                     }
                 }
             }));
             double seconds = watch.Elapsed.TotalSeconds;
-            return new LoadResult(generated / seconds, Percentiles.Of(ttft), Percentiles.Of(latency));
+            return new LoadResult(generated / seconds, Percentiles.Of(ttft), Percentiles.Of(latency), Percentiles.Of(tpot));
         }
 
-        private async Task<(double TtftMs, double TotalMs, int Tokens)> OneAsync(int tokens, int seed)
+        private async Task<(double TtftMs, double TotalMs, int Tokens)> OneAsync(string prompt, int tokens, int seed)
         {
             string body = JsonSerializer.Serialize(new Dictionary<string, object>
             {
-                ["model"] = Deployment, ["prompt"] = Prompt, ["max_tokens"] = tokens, ["temperature"] = 1.0, ["seed"] = seed,
+                ["model"] = Deployment, ["prompt"] = prompt, ["max_tokens"] = tokens, ["temperature"] = 1.0, ["seed"] = seed,
                 ["ignore_eos"] = true, ["stream"] = true, ["stream_options"] = new Dictionary<string, object> { ["include_usage"] = true },
             });
             var watch = Stopwatch.StartNew();

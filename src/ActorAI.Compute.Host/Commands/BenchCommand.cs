@@ -96,33 +96,15 @@ internal static class BenchCommand
         }
     }
 
-    // The fastest single multiplication of each size over ~0.6 s: on a shared machine the best observed rate is the
-    // closest estimate of what the cores can do, and it keeps MFU an honest fraction of it.
+    // The best of MatmulPeak's sizes, each printed.
     private static double MatmulPeak(Device device)
     {
-        double best = 0;
-        foreach (int n in new[] { 512, 1024, 2048 })
+        double[] rates = ActorAI.Compute.Devices.MatmulPeak.Measure(device);
+        for (int i = 0; i < rates.Length; i++)
         {
-            using var scope = NewDisposeScope();
-            Tensor a = randn(n, n, device: device), b = randn(n, n, device: device);
-            a.matmul(b).Dispose();
-            double fastest = double.MaxValue;
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed.TotalSeconds < 0.6)
-            {
-                long start = Stopwatch.GetTimestamp();
-                a.matmul(b).Dispose();
-                if (device.type == DeviceType.CUDA)
-                {
-                    cuda.synchronize();
-                }
-                fastest = Math.Min(fastest, Stopwatch.GetElapsedTime(start).TotalSeconds);
-            }
-            double flops = 2.0 * n * n * n / fastest;
-            Print($"matmul_{n}_gflops", flops / 1e9);
-            best = Math.Max(best, flops);
+            Print($"matmul_{ActorAI.Compute.Devices.MatmulPeak.Sizes[i]}_gflops", rates[i] / 1e9);
         }
-        return best;
+        return rates.Max();
     }
 
     private static (double TokensPerSecond, double Mfu) Train(string preset, int blockSize, int rows, int steps, double peak, Device device)

@@ -35,6 +35,10 @@ public sealed class BatchedGenerator : IDisposable
     private readonly List<Sequence> _running = []; // admission order
     private readonly HashSet<long> _cancelled = [];
     private long _nextId;
+    // Step cost estimates (moving averages, milliseconds) for pacing long prefills: a step of decodes only, and each
+    // prefill token added to one.
+    private double _decodeStepMs = double.NaN;
+    private double _prefillTokenMs = double.NaN;
 
     /// <summary>Creates a generator for up to <paramref name="maxBatch"/> concurrent sequences, other settings default.</summary>
     public BatchedGenerator(Gpt model, ITextTokenizer tokenizer, int maxBatch)
@@ -173,7 +177,9 @@ public sealed class BatchedGenerator : IDisposable
             List<Work> plan = Schedule();
             if (plan.Count > 0)
             {
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
                 Run(plan, events);
+                LearnCost(plan, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             return events;
         }
@@ -229,6 +235,7 @@ public sealed class BatchedGenerator : IDisposable
                 budget--;
             }
         }
+        int decoding = plan.Count;
         // Then prefill chunks of admitted sequences, oldest first.
         foreach (Sequence s in _running.ToList())
         {
@@ -238,10 +245,10 @@ public sealed class BatchedGenerator : IDisposable
             }
             if (s.Running && s.Pending > 1)
             {
-                int chunk = Math.Min(s.Pending, budget);
+                int chunk = Math.Min(Paced(s, decoding), budget);
                 if (Reserve(s, s.Computed + chunk, plan, ref budget))
                 {
-                    plan.Add(new Work(s, chunk));
+                    plan.Add(new Work(s, chunk, Prefill: true));
                     budget -= chunk;
                 }
             }
@@ -250,14 +257,14 @@ public sealed class BatchedGenerator : IDisposable
         while (budget > 0 && _waiting.First is { } node && _running.Count + 1 + node.Value.Followers.Count <= _options.MaxBatch)
         {
             Sequence s = node.Value;
-            if (!TryAdmit(s, budget, out int chunk))
+            if (!TryAdmit(s, budget, decoding, out int chunk))
             {
                 break;
             }
             _waiting.RemoveFirst();
             _running.Add(s);
             _running.AddRange(s.Followers);
-            plan.Add(new Work(s, chunk));
+            plan.Add(new Work(s, chunk, Prefill: true));
             budget -= chunk;
         }
         return plan;
@@ -299,7 +306,7 @@ public sealed class BatchedGenerator : IDisposable
         _waiting.AddFirst(s);
     }
 
-    private bool TryAdmit(Sequence s, int budget, out int chunk)
+    private bool TryAdmit(Sequence s, int budget, int decoding, out int chunk)
     {
         if (_options.PrefixCaching && s.Computed == 0)
         {
@@ -318,7 +325,7 @@ public sealed class BatchedGenerator : IDisposable
             }
             s.Computed = s.Blocks.Count * _cache.BlockSize;
         }
-        chunk = Math.Min(s.Pending, budget);
+        chunk = Math.Min(Paced(s, decoding), budget);
         if (_cache.TryAllocate(_cache.BlocksFor(s.Computed + chunk) - s.Blocks.Count, s.Blocks))
         {
             if (_options.PrefixCaching && !s.Counted)
@@ -332,6 +339,38 @@ public sealed class BatchedGenerator : IDisposable
         }
         ReleaseBlocks(s);
         return false;
+    }
+
+    // The tokens of s to prefill this step. A long prompt (more than LongPrefillThreshold tokens still to prefill) does
+    // not stall the sequences decoding beside it: it gets the tokens that the measured step costs say fit in
+    // LongPrefillSlack of a decode step (at least one), and the whole budget when nothing else decodes. Shorter prompts
+    // take what the budget leaves, as in vLLM.
+    private int Paced(Sequence s, int decoding)
+    {
+        if (decoding == 0 || s.Pending <= _options.LongPrefillThreshold)
+        {
+            return s.Pending;
+        }
+        if (double.IsNaN(_decodeStepMs) || double.IsNaN(_prefillTokenMs) || _prefillTokenMs <= 0)
+        {
+            return Math.Min(s.Pending, _cache.BlockSize); // no estimate yet: a block, which the next step measures
+        }
+        return Math.Clamp((int)(_options.LongPrefillSlack * _decodeStepMs / _prefillTokenMs), 1, s.Pending);
+    }
+
+    private void LearnCost(List<Work> plan, double milliseconds)
+    {
+        const double Weight = 0.2;
+        int prefill = plan.Where(w => w.Prefill).Sum(w => w.Count);
+        if (prefill == 0)
+        {
+            _decodeStepMs = double.IsNaN(_decodeStepMs) ? milliseconds : _decodeStepMs + (Weight * (milliseconds - _decodeStepMs));
+        }
+        else if (!double.IsNaN(_decodeStepMs) && plan.Count > 1)
+        {
+            double perToken = Math.Max(0, milliseconds - _decodeStepMs) / prefill;
+            _prefillTokenMs = double.IsNaN(_prefillTokenMs) ? perToken : _prefillTokenMs + (Weight * (perToken - _prefillTokenMs));
+        }
     }
 
     // ---- the model step ---------------------------------------------------------------------------------------------
@@ -398,26 +437,32 @@ public sealed class BatchedGenerator : IDisposable
                 end++;
             }
             int count = end - start;
-            long[] rows = new long[count * longest];
+            int width = _cache.BlocksFor(longest);
+            Sequence first = decodes[start].Sequence;
+            if (count == 1 && Consecutive(first.Blocks, width))
+            {
+                groups.Add(new AttentionGroup(start, 1, Prefill: false, Past: 0, longest, null, (long)first.Blocks[0] * _cache.BlockSize, null));
+                start = end;
+                continue;
+            }
+            long[] table = new long[count * width];
+            long[] lengths = new long[count];
             bool ragged = false;
             for (int i = 0; i < count; i++)
             {
                 Sequence s = decodes[start + i].Sequence;
-                int length = s.Computed + 1;
-                ragged |= length != longest;
-                for (int p = 0; p < longest; p++)
+                lengths[i] = s.Computed + 1;
+                ragged |= lengths[i] != longest;
+                int held = _cache.BlocksFor((int)lengths[i]);
+                for (int b = 0; b < width; b++)
                 {
-                    int position = p < length ? p : 0; // padding reads position 0, masked out
-                    rows[(i * longest) + p] = ((long)s.Blocks[position / _cache.BlockSize] * _cache.BlockSize) + (position % _cache.BlockSize);
+                    table[(i * width) + b] = s.Blocks[b < held ? b : 0]; // padding reads a block of its own, masked out
                 }
             }
-            Tensor? mask = null;
-            if (ragged)
-            {
-                Tensor lengths = tensor(decodes.Skip(start).Take(count).Select(w => (long)w.Sequence.Computed + 1).ToArray(), device: _device);
-                mask = arange(longest, device: _device).unsqueeze(0).lt(lengths.unsqueeze(1)).view(count, 1, 1, longest);
-            }
-            groups.Add(new AttentionGroup(start, count, Prefill: false, Past: 0, tensor(rows, device: _device).view(count, longest), mask));
+            Tensor? mask = ragged
+                ? arange(longest, device: _device).unsqueeze(0).lt(tensor(lengths, device: _device).unsqueeze(1)).view(count, 1, 1, longest)
+                : null;
+            groups.Add(new AttentionGroup(start, count, Prefill: false, Past: 0, longest, tensor(table, device: _device).view(count, width), 0, mask));
             start = end;
         }
     }
@@ -428,17 +473,31 @@ public sealed class BatchedGenerator : IDisposable
         int past = s.Computed;
         if (past == 0)
         {
-            return new AttentionGroup(start, w.Count, Prefill: true, Past: 0, null, null);
+            return new AttentionGroup(start, w.Count, Prefill: true, Past: 0, w.Count, null, 0, null);
         }
         int length = past + w.Count;
-        long[] rows = new long[length];
-        for (int p = 0; p < length; p++)
-        {
-            rows[p] = ((long)s.Blocks[p / _cache.BlockSize] * _cache.BlockSize) + (p % _cache.BlockSize);
-        }
+        int blocks = _cache.BlocksFor(length);
         // New position i (absolute past + i) sees positions 0..past + i.
         Tensor mask = arange(length, device: _device).unsqueeze(0).le(arange(past, length, device: _device).unsqueeze(1));
-        return new AttentionGroup(start, w.Count, Prefill: true, past, tensor(rows, device: _device), mask);
+        if (Consecutive(s.Blocks, blocks))
+        {
+            return new AttentionGroup(start, w.Count, Prefill: true, past, length, null, (long)s.Blocks[0] * _cache.BlockSize, mask);
+        }
+        long[] table = [.. s.Blocks.Take(blocks).Select(b => (long)b)];
+        return new AttentionGroup(start, w.Count, Prefill: true, past, length, tensor(table, device: _device).view(1, blocks), 0, mask);
+    }
+
+    // Whether the first `count` blocks are one run of consecutive ids (then their rows are read in place).
+    private static bool Consecutive(List<int> blocks, int count)
+    {
+        for (int b = 1; b < count; b++)
+        {
+            if (blocks[b] != blocks[0] + b)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void RegisterFullBlocks(Sequence s)
@@ -611,7 +670,7 @@ public sealed class BatchedGenerator : IDisposable
         _cancelled.Clear();
     }
 
-    private sealed record Work(Sequence Sequence, int Count);
+    private sealed record Work(Sequence Sequence, int Count, bool Prefill = false);
 
     private sealed class Sequence(long id, List<int> prompt, SamplingOptions options, string? salt, UInt128 root)
     {

@@ -9,13 +9,20 @@ namespace ActorAI.Compute.Generation;
 /// <param name="KvCacheTokens">The KV cache's budget in token positions (all sequences together); memory grows with live
 /// tokens up to it. Null: <c>MaxBatch</c> × the model's context length.</param>
 /// <param name="PrefixCaching">Reuse the KV blocks of identical prompt prefixes across requests (per cache salt). Default on.</param>
+/// <param name="LongPrefillThreshold">A prompt with more tokens than this still to prefill is long: while other sequences
+/// decode it is prefilled in the slack of their steps (see <paramref name="LongPrefillSlack"/>), so it does not stall
+/// them (vLLM's long_prefill_token_threshold). Default 1024.</param>
+/// <param name="LongPrefillSlack">How much longer (as a fraction) a decode step may take for a long prompt's chunk, judged
+/// by the step costs the engine measures. Default 0.2.</param>
 public sealed record GenerationEngineOptions(
     int MaxBatch = 32,
     int MaxQueue = 64,
     int MaxBatchedTokens = 512,
     int BlockSize = 16,
     int? KvCacheTokens = null,
-    bool PrefixCaching = true)
+    bool PrefixCaching = true,
+    int LongPrefillThreshold = 1024,
+    double LongPrefillSlack = 0.2)
 {
     /// <summary>Checks the ranges; the message names the setting and its limit.</summary>
     public void Validate()
@@ -24,6 +31,8 @@ public sealed record GenerationEngineOptions(
         if (MaxQueue < 0) throw new ArgumentException($"MaxQueue must be at least 0 (was {MaxQueue})");
         if (MaxBatchedTokens < MaxBatch) throw new ArgumentException($"MaxBatchedTokens must be at least MaxBatch ({MaxBatch}) so every running sequence can decode each step (was {MaxBatchedTokens})");
         if (BlockSize is < 1 or > 256) throw new ArgumentException($"BlockSize must be between 1 and 256 (was {BlockSize})");
+        if (LongPrefillThreshold < 1) throw new ArgumentException($"LongPrefillThreshold must be at least 1 (was {LongPrefillThreshold})");
+        if (!(LongPrefillSlack > 0 && LongPrefillSlack <= 100)) throw new ArgumentException($"LongPrefillSlack must be greater than 0 and at most 100 (was {LongPrefillSlack})");
         if (KvCacheTokens is int tokens && tokens < BlockSize) throw new ArgumentException($"KvCacheTokens must hold at least one block of {BlockSize} (was {tokens})");
     }
 }

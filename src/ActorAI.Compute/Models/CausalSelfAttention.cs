@@ -58,7 +58,7 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
             if (!group.Prefill)
             {
                 Tensor qd = q.narrow(0, group.Start, group.Count).unsqueeze(2);        // (D, nh, 1, hs)
-                var (keys, values) = cache.Gather(_layer, group.Rows!);                 // (D, L, nh, hs)
+                var (keys, values) = Past(cache, group);                                // (D, L, nh, hs)
                 Tensor y = functional.scaled_dot_product_attention(qd, keys.transpose(1, 2), values.transpose(1, 2), attn_mask: group.Mask);
                 outputs[g] = y.reshape(group.Count, _embedding);                        // (D, nh, 1, hs) → (D, C)
                 continue;
@@ -73,13 +73,25 @@ public sealed class CausalSelfAttention : Module<Tensor, Tensor>
             }
             else
             {
-                var (keys, values) = cache.Gather(_layer, group.Rows!);                 // (P + T, nh, hs)
-                yp = functional.scaled_dot_product_attention(qs, keys.transpose(0, 1).unsqueeze(0), values.transpose(0, 1).unsqueeze(0), attn_mask: group.Mask);
+                var (keys, values) = Past(cache, group);                                // (1, P + T, nh, hs)
+                yp = functional.scaled_dot_product_attention(qs, keys.transpose(1, 2), values.transpose(1, 2), attn_mask: group.Mask);
             }
             outputs[g] = yp[0].transpose(0, 1).reshape(group.Count, _embedding);      // (1, nh, T, hs) → (T, C)
         }
         Tensor all = outputs.Length == 1 ? outputs[0] : cat(outputs, 0);
         return resid_dropout.call(c_proj.call(all));
+    }
+
+    // A group's cached keys and values, (rows, L, nh, hs): gathered by block, or read in place from a consecutive run.
+    private (Tensor Keys, Tensor Values) Past(PagedKvCache cache, AttentionGroup group)
+    {
+        if (group.Blocks is { } blocks)
+        {
+            (Tensor keys, Tensor values) = cache.GatherBlocks(_layer, blocks);
+            return keys.shape[1] == group.Keys ? (keys, values) : (keys.narrow(1, 0, group.Keys), values.narrow(1, 0, group.Keys));
+        }
+        (Tensor k, Tensor v) = cache.Rows(_layer, group.FirstRow, group.Keys);
+        return (k.unsqueeze(0), v.unsqueeze(0));
     }
 
     private (Tensor Q, Tensor K, Tensor V) Project(Tensor x)

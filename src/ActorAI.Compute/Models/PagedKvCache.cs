@@ -100,7 +100,9 @@ public sealed class PagedKvCache : IDisposable
     /// <summary>Gives back one reference to each block; a block nobody uses becomes free, or evictable when registered.</summary>
     public void Release(IEnumerable<int> blocks)
     {
-        foreach (int block in blocks)
+        // Last block first: the free stack then hands a run of blocks out in its original order, so a sequence that
+        // gets them back can often read its keys in place.
+        foreach (int block in blocks.Reverse())
         {
             if (_references[block] <= 0)
             {
@@ -177,13 +179,21 @@ public sealed class PagedKvCache : IDisposable
         _values[layer].index_copy_(0, rows, v);
     }
 
-    /// <summary>The keys and values at pool rows <paramref name="rows"/> (any shape S): (S…, nh, hs) each.</summary>
-    internal (Tensor Keys, Tensor Values) Gather(int layer, Tensor rows)
+    /// <summary>
+    /// The keys and values of blocks <paramref name="blocks"/> (S, B) as (S, B × blockSize, nh, hs) each: one copy per
+    /// block, not per position.
+    /// </summary>
+    internal (Tensor Keys, Tensor Values) GatherBlocks(int layer, Tensor blocks)
     {
-        Tensor flat = rows.view(-1);
-        long[] shape = [.. rows.shape, _heads, _headSize];
-        return (_keys[layer].index_select(0, flat).view(shape), _values[layer].index_select(0, flat).view(shape));
+        long rows = blocks.shape[0], width = blocks.shape[1] * BlockSize;
+        Tensor flat = blocks.view(-1);
+        Tensor Take(Tensor pool) => pool.view(_allocated, -1).index_select(0, flat).view(rows, width, _heads, _headSize);
+        return (Take(_keys[layer]), Take(_values[layer]));
     }
+
+    /// <summary>Pool rows <paramref name="first"/>..+<paramref name="count"/> as views (no copy): (count, nh, hs) each.</summary>
+    internal (Tensor Keys, Tensor Values) Rows(int layer, long first, long count) =>
+        (_keys[layer].narrow(0, first, count), _values[layer].narrow(0, first, count));
 
     /// <summary>The chain hash of a block of <paramref name="tokens"/> after the block hashed <paramref name="parent"/>.</summary>
     public static UInt128 ChainHash(UInt128 parent, ReadOnlySpan<int> tokens)

@@ -16,11 +16,13 @@ namespace ActorAI.Compute.Models;
 internal sealed record StepBatch(Tensor Tokens, Tensor Positions, Tensor WriteRows, IReadOnlyList<AttentionGroup> Groups, Tensor SampleRows);
 
 /// <summary>
-/// Tokens Start..Start+Count-1 of a step attend together.
-/// Decode group: one token per sequence; <see cref="Rows"/> (Count, L) are the pool rows of each sequence's positions
-/// (padded), <see cref="Mask"/> (Count, 1, 1, L) the valid ones (null when all have length L).
-/// Prefill chunk (<see cref="Prefill"/>): one sequence's <c>Count</c> new positions after <see cref="Past"/> cached ones;
-/// <see cref="Rows"/> (Past + Count) and the causal <see cref="Mask"/> (Count, Past + Count), both null when Past is 0
-/// (then the chunk attends over its own keys with a plain causal mask).
+/// Tokens Start..Start+Count-1 of a step attend together over <see cref="Keys"/> cached positions per sequence.
+/// Where those positions come from: <see cref="Blocks"/> (rows × blocks) block ids gathered from the pool (padded
+/// with any valid block, masked out), or, when <see cref="Blocks"/> is null, the pool rows from <see cref="FirstRow"/>
+/// on (a sequence whose blocks are consecutive: read in place, no copy).
+/// Decode group: one token per sequence (Count sequences). Prefill chunk (<see cref="Prefill"/>): one sequence's
+/// <c>Count</c> new positions after <see cref="Past"/> cached ones; when Past is 0 the chunk attends over its own keys
+/// with a plain causal mask and neither Blocks nor the pool is read.
+/// <see cref="Mask"/>: decode (Count, 1, 1, Keys) valid positions; prefill (Count, Keys) causal; null when all are valid.
 /// </summary>
-internal sealed record AttentionGroup(int Start, int Count, bool Prefill, int Past, Tensor? Rows, Tensor? Mask);
+internal sealed record AttentionGroup(int Start, int Count, bool Prefill, int Past, int Keys, Tensor? Blocks, long FirstRow, Tensor? Mask);

@@ -42,6 +42,38 @@ public sealed class PagedGenerationTests
     }
 
     [Fact]
+    public void ALongPromptArrivingWhileOthersDecodeIsPrefilledInPacedChunks()
+    {
+        using var scope = NewDisposeScope();
+        using Gpt model = GptTests.NewModel(Config);
+        var options = new GenerationEngineOptions(MaxBatch: 4, MaxQueue: 0, MaxBatchedTokens: 64, BlockSize: 4, LongPrefillThreshold: 8);
+        using var generator = new BatchedGenerator(model, ByteTokenizer.Instance, options);
+        var sampling = new SamplingOptions(MaxTokens: 90, Temperature: 0, IgnoreEndOfText: true);
+        long running = generator.Submit(Prompt(6, 81), sampling);
+        for (int i = 0; i < 4; i++)
+        {
+            generator.Step();
+        }
+
+        int[] longPrompt = Prompt(50, 82);
+        long arrival = generator.Submit(longPrompt, SamplingOptions.Greedy(5) with { IgnoreEndOfText = true });
+        var produced = new List<int>();
+        int steps = 0;
+        while (produced.Count == 0)
+        {
+            steps++;
+            List<GenerationEvent> events = [.. generator.Step()];
+            // The running sequence decodes at every step while the long prompt is prefilled beside it.
+            Assert.True(events.Any(e => e.SequenceId == running && e.Token >= 0), $"step {steps}: {string.Join(" ", events.Select(e => $"{e.SequenceId}:{e.Token}:{e.Finish}"))}");
+            produced.AddRange(events.Where(e => e.SequenceId == arrival && e.Token >= 0).Select(e => e.Token));
+        }
+        produced.AddRange(RunToEnd(generator, [arrival, running])[arrival]);
+
+        Assert.True(steps > 1, "a 50-token prompt over the threshold of 8 went through in one step beside a decode");
+        AssertPrefixOfReference(model, longPrompt, SamplingOptions.Greedy(5) with { IgnoreEndOfText = true }, produced);
+    }
+
+    [Fact]
     public void SequencesPreemptedForLackOfBlocksRecomputeAndGiveTheSameTokens()
     {
         using var scope = NewDisposeScope();
