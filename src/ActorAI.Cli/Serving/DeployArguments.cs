@@ -15,7 +15,11 @@ internal sealed record DeployArguments(
     string? Canary = null,
     int? CanaryPercent = null,
     int? MaxBatch = null,
-    int? MaxQueue = null)
+    int? MaxQueue = null,
+    int? MaxBatchedTokens = null,
+    int? BlockSize = null,
+    int? KvCacheTokens = null,
+    bool? PrefixCaching = null)
 {
     /// <summary>The spec, or every problem (each starting with the option it concerns) when there is any.</summary>
     public (DeploymentSpec? Spec, IReadOnlyList<string> Errors) ToSpec()
@@ -60,6 +64,10 @@ internal sealed record DeployArguments(
             Canary = Canary is null ? null : new CanarySpec(Canary, CanaryPercent!.Value),
             MaxBatch = MaxBatch ?? defaults.MaxBatch,
             MaxQueue = MaxQueue ?? defaults.MaxQueue,
+            MaxBatchedTokens = MaxBatchedTokens ?? defaults.MaxBatchedTokens,
+            BlockSize = BlockSize ?? defaults.BlockSize,
+            KvCacheTokens = KvCacheTokens ?? defaults.KvCacheTokens,
+            PrefixCaching = PrefixCaching ?? defaults.PrefixCaching,
         };
         // With --replicas N the minimum equals the maximum: the maximum's message alone says what is wrong.
         errors.AddRange(spec.Validate()
@@ -82,6 +90,9 @@ internal sealed record DeployArguments(
             "target_outstanding" => "--target-outstanding",
             "max_batch" => "--max-batch",
             "max_queue" => "--max-queue",
+            "max_batched_tokens" => "--max-batched-tokens",
+            "block_size" => "--block-size",
+            "kv_cache_tokens" => "--kv-cache-tokens",
             "canary.version" => "--canary",
             "canary.percent" => "--canary-percent",
             _ => null,
