@@ -45,8 +45,8 @@ internal static class DeploymentRendering
         Row("Serving", Serving(deployment));
         Row("Replicas", Invariant($"{ReplicaSummary(deployment)}; a replica is added above {spec.TargetOutstanding:0.##} outstanding requests each"));
         Row("Batching", Invariant($"up to {spec.MaxBatch} sequences per replica, queue {spec.MaxQueue}, {spec.MaxBatchedTokens} tokens per step"));
-        Row("KV cache", Invariant($"{(spec.KvCacheTokens is { } kv ? $"{kv} tokens" : "max batch × context")} in blocks of {spec.BlockSize}, "
-            + $"prefix caching {(spec.PrefixCaching ? "on" : "off")}"));
+        string budget = spec.KvCacheTokens is { } kv ? Invariant($"{kv} tokens") : "max batch × context";
+        Row("KV cache", Invariant($"{budget} in blocks of {spec.BlockSize}, prefix caching {(spec.PrefixCaching ? "on" : "off")}"));
         Row("Scale-down delay", Units.FormatDuration(spec.ScaleDownDelay));
         if (deployment.LastError is { } error)
         {
