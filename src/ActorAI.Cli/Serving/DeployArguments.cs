@@ -69,9 +69,11 @@ internal sealed record DeployArguments(
             KvCacheTokens = KvCacheTokens ?? defaults.KvCacheTokens,
             PrefixCaching = PrefixCaching ?? defaults.PrefixCaching,
         };
-        // With --replicas N the minimum equals the maximum: the maximum's message alone says what is wrong.
+        // With --replicas N the minimum equals the maximum: the maximum's message alone says what is wrong. The default
+        // step budget (512) fails only beside a --max-batch over its own limit, which is reported already.
         errors.AddRange(spec.Validate()
             .Where(e => Replicas is null || !e.StartsWith("min_replicas:", StringComparison.Ordinal))
+            .Where(e => MaxBatchedTokens is not null || !e.StartsWith("max_batched_tokens:", StringComparison.Ordinal))
             .Select(NameOption));
         return errors.Count > 0 ? (null, errors) : (spec, errors);
     }
