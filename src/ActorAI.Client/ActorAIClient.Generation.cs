@@ -11,7 +11,11 @@ public sealed partial class ActorAIClient
 
     /// <summary>
     /// Generates from <paramref name="deployment"/>, streaming chunks as the replica produces tokens. A request that has
-    /// not received a token yet is retried on another replica when its replica fails or drains.
+    /// not received a token yet is retried on another replica when its replica fails or drains. With
+    /// <see cref="GenerationParameters.N"/> above 1 the choices' chunks interleave, each carrying its
+    /// <see cref="GenerationChunk.Index"/>; with <see cref="GenerationParameters.Logprobs"/> each chunk carries its tokens'
+    /// log-probabilities. <see cref="GenerationRequest.CacheSalt"/> is passed on as given: a cluster client is trusted,
+    /// and the HTTP front sets it per API key.
     /// </summary>
     /// <exception cref="DeploymentNotFoundException">No such deployment.</exception>
     /// <exception cref="GenerationRequestException">The request does not fit the model (names the parameter).</exception>
@@ -24,21 +28,31 @@ public sealed partial class ActorAIClient
         return Router.GenerateAsync(deployment, request, cancellationToken);
     }
 
-    /// <summary>Generates the whole completion (see <see cref="GenerateStreamingAsync"/>).</summary>
+    /// <summary>Generates the whole completion of a one-choice request (see <see cref="GenerateStreamingAsync"/>).</summary>
+    /// <exception cref="GenerationRequestException">The request asks for more than one choice (use <see cref="GenerateChoicesAsync"/>).</exception>
     public async Task<GenerationResult> GenerateAsync(string deployment, GenerationRequest request, CancellationToken cancellationToken = default)
     {
-        var text = new System.Text.StringBuilder();
-        GenerationChunk? last = null;
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Parameters.N != 1)
+        {
+            throw new GenerationRequestException($"n must be 1 for GenerateAsync (was {request.Parameters.N}); GenerateChoicesAsync returns several choices", "n");
+        }
+        return (await GenerateChoicesAsync(deployment, request, cancellationToken).ConfigureAwait(false))[0];
+    }
+
+    /// <summary>
+    /// Generates every choice of a request (<see cref="GenerationParameters.N"/>) whole, ordered by index; the prompt is
+    /// prefilled once for all of them.
+    /// </summary>
+    public async Task<IReadOnlyList<GenerationResult>> GenerateChoicesAsync(string deployment, GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var collector = new GenerationCollector(request.Parameters);
         await foreach (GenerationChunk chunk in GenerateStreamingAsync(deployment, request, cancellationToken).ConfigureAwait(false))
         {
-            text.Append(chunk.Text);
-            last = chunk;
+            collector.Add(chunk);
         }
-        if (last?.FinishReason is null)
-        {
-            throw new InvalidOperationException($"deployment '{deployment}' ended the stream without a finish reason");
-        }
-        return new GenerationResult(text.ToString(), last.FinishReason, last.PromptTokens, last.CompletionTokens, last.Model, last.Version);
+        return collector.Results(deployment);
     }
 
     /// <summary>

@@ -232,6 +232,12 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
     [InlineData("""{"model":"m","min_replicas":3,"max_replicas":1}""", "max_replicas")]
     [InlineData("""{"model":"m","max_batch":0}""", "max_batch")]
     [InlineData("""{"model":"m","max_queue":-1}""", "max_queue")]
+    [InlineData("""{"model":"m","max_batched_tokens":8}""", "max_batched_tokens")]
+    [InlineData("""{"model":"m","max_batched_tokens":70000}""", "max_batched_tokens")]
+    [InlineData("""{"model":"m","block_size":0}""", "block_size")]
+    [InlineData("""{"model":"m","block_size":512}""", "block_size")]
+    [InlineData("""{"model":"m","kv_cache_tokens":8}""", "kv_cache_tokens")]
+    [InlineData("""{"model":"m","prefix_caching":"yes"}""", "prefix_caching")]
     [InlineData("""{"model":"m","target_outstanding":0}""", "target_outstanding")]
     [InlineData("""{"model":"m","scale_down_delay_seconds":0}""", "scale_down_delay")]
     [InlineData("""{"model":"m","canary":{"version":2,"percent":100}}""", "canary.percent")]
@@ -266,7 +272,10 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
         await silo.TinyDeploymentAsync();
         using HttpClient http = silo.KeyedClient();
         string name = $"d-{Guid.NewGuid():N}"[..20];
-        const string Spec = """{"model":"tiny-gpt","version":1,"min_replicas":1,"max_replicas":1,"max_batch":4,"scale_down_delay_seconds":30}""";
+        const string Spec = """
+            {"model":"tiny-gpt","version":1,"min_replicas":1,"max_replicas":1,"max_batch":4,"scale_down_delay_seconds":30,
+             "max_batched_tokens":64,"block_size":8,"kv_cache_tokens":512,"prefix_caching":false}
+            """;
 
         using HttpResponseMessage created = await PutAsync(http, $"/api/deployments/{name}", Spec);
         JsonElement view = await JsonAsync(created, HttpStatusCode.Created);
@@ -284,6 +293,11 @@ public sealed class AdminApiTests(DevSiloFixture silo) : IDisposable
         Assert.Equal("tiny-gpt", view.GetProperty("spec").GetProperty("model").GetString());
         Assert.Equal("1", view.GetProperty("spec").GetProperty("version").GetString());
         Assert.Equal(30, view.GetProperty("spec").GetProperty("scale_down_delay_seconds").GetDouble());
+        Assert.Equal(64, view.GetProperty("spec").GetProperty("max_batched_tokens").GetInt32());
+        Assert.Equal(8, view.GetProperty("spec").GetProperty("block_size").GetInt32());
+        Assert.Equal(512, view.GetProperty("spec").GetProperty("kv_cache_tokens").GetInt32());
+        Assert.False(view.GetProperty("spec").GetProperty("prefix_caching").GetBoolean());
+        Assert.Equal(64, current.GetProperty("spec").GetProperty("max_batched_tokens").GetInt32());
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
         Assert.Equal(8, current.GetProperty("spec").GetProperty("max_batch").GetInt32());
         Assert.Equal(1, current.GetProperty("version").GetInt32());

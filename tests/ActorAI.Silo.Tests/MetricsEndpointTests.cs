@@ -86,6 +86,41 @@ public sealed partial class MetricsEndpointTests(DevSiloFixture silo)
     }
 
     [Fact]
+    public async Task PrefixCacheHitsAreSaltedPerApiKeyWhateverTheBodySays()
+    {
+        string deployment = await silo.TinyDeploymentAsync();
+        ApiKeyCreated a = await silo.Actor.CreateApiKeyAsync("tenant-a", [ApiKeyRoles.Infer]);
+        ApiKeyCreated b = await silo.Actor.CreateApiKeyAsync("tenant-b", [ApiKeyRoles.Infer]);
+        // 48 bytes: three full 16-token blocks of the byte tokenizer, unique to this run.
+        string prompt = $"shared system prompt {Guid.NewGuid():N}"[..48];
+        double served = (Value(await ScrapeUntilAsync(_ => true), "actorai:request_success_total", deployment) ?? 0);
+
+        async Task<double> HitsAfterAsync(string key)
+        {
+            // A body's cache_salt is no field of the API: both tenants send the same one, and it changes nothing.
+            string json = JsonSerializer.Serialize(new { model = deployment, prompt, max_tokens = 2, ignore_eos = true, cache_salt = "shared" });
+            using HttpResponseMessage response = await silo.KeyedClient(key).PostAsync("/v1/completions", new StringContent(json, Encoding.UTF8, "application/json"));
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+            served++;
+            // Read only once the scrape shows this request finished: the hit counters are read at scrape time.
+            string text = await ScrapeUntilAsync(t => Value(t, "actorai:request_success_total", deployment) >= served);
+            Assert.True(Value(text, "actorai:prefix_cache_queries_total", deployment) > 0);
+            Assert.True(Value(text, "actorai:kv_cache_bytes", deployment) > 0);
+            return Value(text, "actorai:prefix_cache_hits_total", deployment) ?? 0;
+        }
+
+        double start = await HitsAfterAsync(a.Key);
+        double aAgain = await HitsAfterAsync(a.Key);
+        double bFirst = await HitsAfterAsync(b.Key);
+        double bAgain = await HitsAfterAsync(b.Key);
+
+        Assert.True(aAgain - start >= 32, $"tenant a's repeat hit {aAgain - start} tokens");
+        Assert.Equal(aAgain, bFirst); // tenant b finds nothing of tenant a's
+        Assert.True(bAgain - bFirst >= 32, $"tenant b's repeat hit {bAgain - bFirst} tokens");
+        Assert.Contains("# TYPE actorai:prefix_cache_hits_total counter", await ScrapeUntilAsync(_ => true), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TheReplicaWindowCountsTheRequest()
     {
         string deployment = await silo.TinyDeploymentAsync();

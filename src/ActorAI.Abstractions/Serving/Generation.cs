@@ -104,8 +104,85 @@ public sealed record TopLogprob(
     [property: Id(1)] double Logprob,
     [property: Id(2)] byte[] Bytes);
 
-/// <summary>A whole generation.</summary>
-public sealed record GenerationResult(string Text, string FinishReason, int PromptTokens, int CompletionTokens, string Model, int Version);
+/// <summary>A whole generation (one choice of it).</summary>
+/// <param name="Text">The generated text.</param>
+/// <param name="FinishReason"><c>stop</c> or <c>length</c>.</param>
+/// <param name="PromptTokens">Tokens in the prompt (shared by every choice).</param>
+/// <param name="CompletionTokens">Tokens this choice generated.</param>
+/// <param name="Model">Model name.</param>
+/// <param name="Version">Model version that produced it.</param>
+/// <param name="Index">The choice (0..N-1).</param>
+/// <param name="Logprobs">Every generated token with its log-probability when <see cref="GenerationParameters.Logprobs"/>
+/// asked for them; null otherwise.</param>
+public sealed record GenerationResult(
+    string Text, string FinishReason, int PromptTokens, int CompletionTokens, string Model, int Version,
+    int Index = 0, IReadOnlyList<TokenLogprob>? Logprobs = null);
+
+/// <summary>
+/// Gathers a request's streamed <see cref="GenerationChunk"/>s into one <see cref="GenerationResult"/> per choice.
+/// </summary>
+public sealed class GenerationCollector
+{
+    private readonly SortedDictionary<int, Choice> _choices = [];
+    private readonly bool _logprobs;
+
+    /// <summary>A collector for a request with these parameters (how many choices, whether logprobs were asked).</summary>
+    public GenerationCollector(GenerationParameters parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        Choices = parameters.N;
+        _logprobs = parameters.Logprobs is not null;
+    }
+
+    /// <summary>The number of choices expected.</summary>
+    public int Choices { get; }
+
+    /// <summary>Adds the next chunk.</summary>
+    /// <exception cref="InvalidOperationException">The chunk's index is outside 0..N-1.</exception>
+    public void Add(GenerationChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.Index < 0 || chunk.Index >= Choices)
+        {
+            throw new InvalidOperationException($"a chunk for choice {chunk.Index} arrived; the request has {Choices} choices");
+        }
+        if (!_choices.TryGetValue(chunk.Index, out Choice? choice))
+        {
+            _choices[chunk.Index] = choice = new Choice();
+        }
+        choice.Text.Append(chunk.Text);
+        if (_logprobs)
+        {
+            choice.Logprobs.AddRange(chunk.Logprobs ?? []);
+        }
+        choice.Last = chunk;
+    }
+
+    /// <summary>One result per choice, by index.</summary>
+    /// <exception cref="InvalidOperationException">A choice is missing or ended without a finish reason.</exception>
+    public IReadOnlyList<GenerationResult> Results(string deployment)
+    {
+        var results = new List<GenerationResult>(Choices);
+        for (int i = 0; i < Choices; i++)
+        {
+            if (!_choices.TryGetValue(i, out Choice? choice) || choice.Last?.FinishReason is not { } finish)
+            {
+                throw new InvalidOperationException($"deployment '{deployment}' ended the stream without a finish reason for choice {i}");
+            }
+            GenerationChunk last = choice.Last;
+            results.Add(new GenerationResult(choice.Text.ToString(), finish, last.PromptTokens, last.CompletionTokens, last.Model, last.Version,
+                i, _logprobs ? [.. choice.Logprobs] : null));
+        }
+        return results;
+    }
+
+    private sealed class Choice
+    {
+        public System.Text.StringBuilder Text { get; } = new();
+        public List<TokenLogprob> Logprobs { get; } = [];
+        public GenerationChunk? Last { get; set; }
+    }
+}
 
 /// <summary>One chat message (role <c>system</c>, <c>user</c> or <c>assistant</c>).</summary>
 [GenerateSerializer, Immutable, Alias("ActorAI.ChatTurn")]

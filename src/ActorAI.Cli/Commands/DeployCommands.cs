@@ -34,21 +34,46 @@ internal static class DeployCommands
         var canaryPercent = new Option<int?>("--canary-percent") { Description = "Share of requests the canary receives, 1 to 99.", HelpName = "P" };
         var maxBatch = new Option<int?>("--max-batch") { Description = $"Sequences a replica decodes together (1 to {DeploymentSpec.MaxBatchLimit}). Default 32.", HelpName = "N" };
         var maxQueue = new Option<int?>("--max-queue") { Description = $"Requests a replica queues before refusing more (0 to {DeploymentSpec.MaxQueueLimit}). Default 128.", HelpName = "N" };
+        var maxBatchedTokens = new Option<int?>("--max-batched-tokens")
+        {
+            Description = $"Tokens one engine step runs, decodes and prefill chunks together (--max-batch to {DeploymentSpec.MaxBatchedTokensLimit}). "
+                + $"Default {DeploymentSpec.DefaultMaxBatchedTokens}.",
+            HelpName = "N",
+        };
+        var blockSize = new Option<int?>("--block-size")
+        {
+            Description = $"Positions per KV-cache block (1 to {DeploymentSpec.MaxBlockSizeLimit}). Default {DeploymentSpec.DefaultBlockSize}.",
+            HelpName = "N",
+        };
+        var kvCacheTokens = new Option<int?>("--kv-cache-tokens")
+        {
+            Description = $"A replica's KV-cache budget in token positions (--block-size to {DeploymentSpec.MaxKvCacheTokensLimit}). "
+                + "Default: max batch × the model's context.",
+            HelpName = "N",
+        };
+        var prefixCaching = new Option<bool?>("--prefix-caching")
+        {
+            Description = "Reuse the KV cache of identical prompt prefixes, per API key: true or false. Default true.",
+            HelpName = "BOOL",
+        };
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the spec is applied instead of waiting for a ready replica." };
         var deploy = new Command("deploy",
             "Create or update a deployment, wait until a replica serves, and print its replicas:\n"
             + "  actorai deploy NAME --model M[@VERSION|@ALIAS] [--replicas N | --min-replicas A --max-replicas B] [--target-outstanding X]\n"
             + "                 [--canary VERSION --canary-percent P] [--max-batch N] [--max-queue N] [--no-wait] [--timeout SECONDS]\n"
+            + "                 [--max-batched-tokens N] [--block-size N] [--kv-cache-tokens N] [--prefix-caching true|false]\n"
             + $"--timeout also bounds the wait for readiness (default {DefaultReadyTimeout.TotalSeconds:0} s for it).")
         {
-            name, model, replicas, minReplicas, maxReplicas, target, canary, canaryPercent, maxBatch, maxQueue, noWait,
+            name, model, replicas, minReplicas, maxReplicas, target, canary, canaryPercent, maxBatch, maxQueue,
+            maxBatchedTokens, blockSize, kvCacheTokens, prefixCaching, noWait,
         };
         deploy.SetAction(async (parse, ct) =>
         {
             string deployment = parse.GetValue(name)!;
             var arguments = new DeployArguments(
                 parse.GetValue(model)!, parse.GetValue(replicas), parse.GetValue(minReplicas), parse.GetValue(maxReplicas), parse.GetValue(target),
-                parse.GetValue(canary), parse.GetValue(canaryPercent), parse.GetValue(maxBatch), parse.GetValue(maxQueue));
+                parse.GetValue(canary), parse.GetValue(canaryPercent), parse.GetValue(maxBatch), parse.GetValue(maxQueue),
+                parse.GetValue(maxBatchedTokens), parse.GetValue(blockSize), parse.GetValue(kvCacheTokens), parse.GetValue(prefixCaching));
             (DeploymentSpec? spec, IReadOnlyList<string> errors) = arguments.ToSpec();
             if (!DeploymentNames.IsValid(deployment))
             {

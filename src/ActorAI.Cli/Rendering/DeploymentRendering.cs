@@ -44,7 +44,9 @@ internal static class DeploymentRendering
         Row("Model", ModelOf(deployment));
         Row("Serving", Serving(deployment));
         Row("Replicas", Invariant($"{ReplicaSummary(deployment)}; a replica is added above {spec.TargetOutstanding:0.##} outstanding requests each"));
-        Row("Batching", Invariant($"up to {spec.MaxBatch} sequences per replica, queue {spec.MaxQueue}"));
+        Row("Batching", Invariant($"up to {spec.MaxBatch} sequences per replica, queue {spec.MaxQueue}, {spec.MaxBatchedTokens} tokens per step"));
+        string budget = spec.KvCacheTokens is { } kv ? Invariant($"{kv} tokens") : "max batch × context";
+        Row("KV cache", Invariant($"{budget} in blocks of {spec.BlockSize}, prefix caching {(spec.PrefixCaching ? "on" : "off")}"));
         Row("Scale-down delay", Units.FormatDuration(spec.ScaleDownDelay));
         if (deployment.LastError is { } error)
         {

@@ -15,7 +15,11 @@ internal sealed record DeployArguments(
     string? Canary = null,
     int? CanaryPercent = null,
     int? MaxBatch = null,
-    int? MaxQueue = null)
+    int? MaxQueue = null,
+    int? MaxBatchedTokens = null,
+    int? BlockSize = null,
+    int? KvCacheTokens = null,
+    bool? PrefixCaching = null)
 {
     /// <summary>The spec, or every problem (each starting with the option it concerns) when there is any.</summary>
     public (DeploymentSpec? Spec, IReadOnlyList<string> Errors) ToSpec()
@@ -60,10 +64,16 @@ internal sealed record DeployArguments(
             Canary = Canary is null ? null : new CanarySpec(Canary, CanaryPercent!.Value),
             MaxBatch = MaxBatch ?? defaults.MaxBatch,
             MaxQueue = MaxQueue ?? defaults.MaxQueue,
+            MaxBatchedTokens = MaxBatchedTokens ?? defaults.MaxBatchedTokens,
+            BlockSize = BlockSize ?? defaults.BlockSize,
+            KvCacheTokens = KvCacheTokens ?? defaults.KvCacheTokens,
+            PrefixCaching = PrefixCaching ?? defaults.PrefixCaching,
         };
-        // With --replicas N the minimum equals the maximum: the maximum's message alone says what is wrong.
+        // With --replicas N the minimum equals the maximum: the maximum's message alone says what is wrong. The default
+        // step budget (512) fails only beside a --max-batch over its own limit, which is reported already.
         errors.AddRange(spec.Validate()
             .Where(e => Replicas is null || !e.StartsWith("min_replicas:", StringComparison.Ordinal))
+            .Where(e => MaxBatchedTokens is not null || !e.StartsWith("max_batched_tokens:", StringComparison.Ordinal))
             .Select(NameOption));
         return errors.Count > 0 ? (null, errors) : (spec, errors);
     }
@@ -82,6 +92,9 @@ internal sealed record DeployArguments(
             "target_outstanding" => "--target-outstanding",
             "max_batch" => "--max-batch",
             "max_queue" => "--max-queue",
+            "max_batched_tokens" => "--max-batched-tokens",
+            "block_size" => "--block-size",
+            "kv_cache_tokens" => "--kv-cache-tokens",
             "canary.version" => "--canary",
             "canary.percent" => "--canary-percent",
             _ => null,

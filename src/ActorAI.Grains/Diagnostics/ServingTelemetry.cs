@@ -35,6 +35,10 @@ public sealed class ServingTelemetry
         meter.CreateObservableGauge("actorai:num_requests_running", () => Observe(e => e.Active), description: "Number of requests in model execution batches.");
         meter.CreateObservableGauge("actorai:num_requests_waiting", () => Observe(e => Math.Max(0, e.Outstanding - e.Active)), description: "Number of requests waiting to be processed.");
         meter.CreateObservableGauge("actorai:kv_cache_usage_perc", () => Observe(e => e.CacheUsage), description: "KV-cache usage. 1 means 100 percent usage.");
+        meter.CreateObservableGauge("actorai:kv_cache_bytes", () => ObserveCount(e => e.KvCacheBytes), unit: "By", description: "Bytes the paged KV cache holds (grows with the live tokens, up to the budget).");
+        // Cumulative per engine (vLLM's prefix_cache_queries / prefix_cache_hits): hits ÷ queries is the prefix-cache hit rate.
+        meter.CreateObservableCounter("actorai:prefix_cache_queries_total", () => ObserveCount(e => e.PrefixCacheQueries), description: "Prefix cache queries, in terms of number of queried tokens.");
+        meter.CreateObservableCounter("actorai:prefix_cache_hits_total", () => ObserveCount(e => e.PrefixCacheHits), description: "Prefix cache hits, in terms of number of cached tokens.");
     }
 
     /// <summary>Whether the instruments exist (the host's <c>Telemetry:Metrics</c>).</summary>
@@ -65,6 +69,14 @@ public sealed class ServingTelemetry
         foreach ((ReplicaMetrics replica, GenerationEngine engine) in _engines)
         {
             yield return new Measurement<double>(read(engine), replica.Tags);
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveCount(Func<GenerationEngine, long> read)
+    {
+        foreach ((ReplicaMetrics replica, GenerationEngine engine) in _engines)
+        {
+            yield return new Measurement<long>(read(engine), replica.Tags);
         }
     }
 

@@ -347,7 +347,8 @@ internal sealed partial class DeploymentGrain(
         try
         {
             ModelVersion version = await GrainFactory.GetGrain<IModelGrain>(spec.Model).ResolveAsync(replica.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var replicaSpec = new ReplicaSpec(Name, spec.Model, version.Version, version.Artifact, version.Lineage.Tokenizer ?? "byte", spec.MaxBatch, spec.MaxQueue);
+            var replicaSpec = new ReplicaSpec(Name, spec.Model, version.Version, version.Artifact, version.Lineage.Tokenizer ?? "byte", spec.MaxBatch, spec.MaxQueue,
+                spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
             if (hint is not null)
             {
                 // Honoured by the serving placement director only when this call creates the activation.

@@ -107,50 +107,54 @@ internal sealed partial class ReplicaGrain(
             EncodedPrompt encoded = PromptEncoder.Encode(loaded.Tokenizer, request);
             int[] prompt = encoded.Tokens;
             SamplingOptions options = Sampling(request.Parameters, prompt.Length, loaded.Engine.ContextLength) with { StopTokens = encoded.StopTokens };
+            int n = request.Parameters.N;
             using Activity? engineSpan = ActorAITelemetry.Serving.StartActivity("engine generate");
             engineSpan?.SetTag("actorai.prompt_tokens", prompt.Length);
-            using GenerationStream stream = Submit(loaded, prompt, options)
+            engineSpan?.SetTag("actorai.choices", n);
+            IReadOnlyList<GenerationStream> streams = Submit(loaded, prompt, options, n, request.CacheSalt)
                 ?? throw Overloaded(
-                    $"replica '{Id}' has {loaded.Engine.Outstanding} requests outstanding (max_batch {spec.MaxBatch} + max_queue {spec.MaxQueue})",
+                    $"replica '{Id}' has {loaded.Engine.Outstanding} requests outstanding (max_batch {spec.MaxBatch} + max_queue {spec.MaxQueue})"
+                    + (n > 1 ? $" and cannot take {n} choices" : ""),
                     TimeSpan.FromSeconds(1));
-            int generated = 0;
-            var text = new System.Text.StringBuilder();
-            bool first = true;
-            while (true)
+            ReplicaChoice[] choices = [.. streams.Select((stream, i) => new ReplicaChoice(i, stream))];
+            try
             {
-                // After the first token, the reader wakes once per StreamInterval (or when the request ends) and sends
-                // what was produced meanwhile: waking per token would spend the cores the decode loop needs.
-                if (!first)
+                Task allEnded = Task.WhenAll(streams.Select(s => s.Ended));
+                bool first = true;
+                while (choices.Any(c => !c.Done))
                 {
-                    await Task.WhenAny(Task.Delay(StreamInterval, clock, cancellationToken), stream.Ended);
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                if (!await WaitToReadAsync(loaded, stream, cancellationToken))
-                {
-                    break;
-                }
-                first = false;
-                // Everything produced since the last read goes out as one chunk.
-                text.Clear();
-                string? finish = null;
-                while (stream.Events.TryRead(out GenerationEvent? e))
-                {
-                    generated += e.Token >= 0 ? 1 : 0;
-                    text.Append(e.Text);
-                    finish = e.Finish switch
+                    // After the first token, the reader wakes once per StreamInterval (or when the request ends) and sends
+                    // what was produced meanwhile: waking per token would spend the cores the decode loop needs.
+                    if (!first)
                     {
-                        null => null,
-                        FinishReason.Stop => "stop",
-                        FinishReason.Length => "length",
-                        _ => throw Counted(new ReplicaUnavailableException($"replica '{Id}' stopped while generating")),
-                    };
+                        await Task.WhenAny(Task.Delay(StreamInterval, clock, cancellationToken), allEnded);
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+                    await WaitToReadAsync(loaded, [.. choices.Where(c => !c.Done)], cancellationToken);
+                    first = false;
+                    // Everything each choice produced since the last read goes out as one chunk per choice.
+                    foreach (ReplicaChoice choice in choices.Where(c => !c.Done))
+                    {
+                        if (choice.Drain(spec, prompt.Length, loaded.Tokenizer, () => Counted(new ReplicaUnavailableException($"replica '{Id}' stopped while generating")))
+                            is not { } chunk)
+                        {
+                            continue;
+                        }
+                        if (chunk.FinishReason is { } finish && n == 1)
+                        {
+                            engineSpan?.SetTag("actorai.finish_reason", finish);
+                        }
+                        yield return chunk;
+                    }
                 }
-                if (finish is not null)
+                engineSpan?.SetTag("actorai.completion_tokens", choices.Sum(c => c.Generated));
+            }
+            finally
+            {
+                foreach (GenerationStream stream in streams)
                 {
-                    engineSpan?.SetTag("actorai.completion_tokens", generated);
-                    engineSpan?.SetTag("actorai.finish_reason", finish);
+                    stream.Dispose();
                 }
-                yield return new GenerationChunk(text.ToString(), finish, prompt.Length, generated, spec.Model, spec.Version);
             }
         }
         finally
@@ -194,11 +198,16 @@ internal sealed partial class ReplicaGrain(
 
     // A failed decode loop is this replica's failure, not the request's: the router retries elsewhere (when nothing was
     // sent yet) and the deployment, seeing Faulted, replaces the replica.
-    private GenerationStream? Submit(Loaded loaded, int[] prompt, SamplingOptions options)
+    private IReadOnlyList<GenerationStream>? Submit(Loaded loaded, int[] prompt, SamplingOptions options, int n, string? cacheSalt)
     {
         try
         {
-            return loaded.Engine.TrySubmit(prompt, options);
+            return loaded.Engine.TrySubmitMany(prompt, options, n, cacheSalt);
+        }
+        catch (KvCacheBudgetException ex)
+        {
+            // Could never fit, however long it waited: the caller's request is wrong for this deployment (400).
+            throw ReplicaLogprobs.BudgetExceeded(loaded.Spec, loaded.Engine.ContextLength, prompt.Length, options.MaxTokens, n, ex.Message);
         }
         catch (InvalidOperationException ex) when (loaded.Engine.Fault is not null)
         {
@@ -206,21 +215,24 @@ internal sealed partial class ReplicaGrain(
         }
     }
 
-    private ValueTask<bool> WaitToReadAsync(Loaded loaded, GenerationStream stream, CancellationToken cancellationToken)
+    // Returns once any of the choices has events to read or has ended.
+    private async ValueTask WaitToReadAsync(Loaded loaded, ReplicaChoice[] pending, CancellationToken cancellationToken)
     {
-        ValueTask<bool> wait = stream.Events.WaitToReadAsync(cancellationToken);
-        return wait.IsCompletedSuccessfully ? wait : new ValueTask<bool>(Awaited(wait));
-
-        async Task<bool> Awaited(ValueTask<bool> pending)
+        try
         {
-            try
+            if (pending.Length == 1)
             {
-                return await pending;
+                await pending[0].Stream.Events.WaitToReadAsync(cancellationToken);
             }
-            catch (Exception ex) when (loaded.Engine.Fault is not null && ex is not OperationCanceledException)
+            else
             {
-                throw Counted(Faulted(loaded, ex));
+                Task<bool>[] waits = [.. pending.Select(c => c.Stream.Events.WaitToReadAsync(cancellationToken).AsTask())];
+                await await Task.WhenAny(waits);
             }
+        }
+        catch (Exception ex) when (loaded.Engine.Fault is not null && ex is not OperationCanceledException)
+        {
+            throw Counted(Faulted(loaded, ex));
         }
     }
 
@@ -269,7 +281,8 @@ internal sealed partial class ReplicaGrain(
             {
                 Gpt model = loader.Load(spec, path);
                 ReplicaMetrics metrics = telemetry.ForReplica(spec, Id, _window);
-                var engine = new GenerationEngine(model, tokenizer, spec.MaxBatch, spec.MaxQueue, $"replica {Id}", metrics);
+                var options = new GenerationEngineOptions(spec.MaxBatch, spec.MaxQueue, spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
+                var engine = new GenerationEngine(model, tokenizer, options, $"replica {Id}", metrics);
                 metrics.Attach(engine);
                 return new Loaded(spec, model, tokenizer, engine, metrics);
             });
@@ -313,7 +326,7 @@ internal sealed partial class ReplicaGrain(
                 "max_tokens", "context_length_exceeded");
         }
         int maxTokens = p.MaxTokens ?? Math.Min(GenerationParameters.DefaultMaxTokens, room);
-        return new SamplingOptions(maxTokens, p.Temperature, 0, p.TopP, p.Seed, p.Stop, p.IgnoreEos);
+        return new SamplingOptions(maxTokens, p.Temperature, 0, p.TopP, p.Seed, p.Stop, p.IgnoreEos, p.Logprobs);
     }
 
     private sealed record Loaded(ReplicaSpec Spec, Gpt Model, ITextTokenizer Tokenizer, GenerationEngine Engine, ReplicaMetrics Metrics) : IDisposable

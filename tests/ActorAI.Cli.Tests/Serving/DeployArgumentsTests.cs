@@ -42,6 +42,32 @@ public sealed class DeployArgumentsTests
     }
 
     [Fact]
+    public void EngineSettingsGoIntoTheSpecAndDefaultToItsDefaults()
+    {
+        (DeploymentSpec? given, IReadOnlyList<string> errors) = new DeployArguments(
+            "fortune", MaxBatchedTokens: 2048, BlockSize: 32, KvCacheTokens: 4096, PrefixCaching: false).ToSpec();
+        (DeploymentSpec? defaulted, _) = new DeployArguments("fortune").ToSpec();
+
+        Assert.Empty(errors);
+        Assert.Equal((2048, 32, (int?)4096, false), (given!.MaxBatchedTokens, given.BlockSize, given.KvCacheTokens, given.PrefixCaching));
+        Assert.Equal((DeploymentSpec.DefaultMaxBatchedTokens, DeploymentSpec.DefaultBlockSize, (int?)null, true),
+            (defaulted!.MaxBatchedTokens, defaulted.BlockSize, defaulted.KvCacheTokens, defaulted.PrefixCaching));
+    }
+
+    [Fact]
+    public void BadEngineSettingsAreReportedUnderTheirOptions()
+    {
+        (DeploymentSpec? spec, IReadOnlyList<string> errors) = new DeployArguments(
+            "fortune", MaxBatch: 64, MaxBatchedTokens: 32, BlockSize: 300, KvCacheTokens: 100).ToSpec();
+
+        Assert.Null(spec);
+        Assert.Equal(
+            ["--max-batched-tokens: must be max_batch..65536 (was 32, max_batch 64)", "--block-size: must be 1..256 (was 300)",
+             "--kv-cache-tokens: must be block_size..16777216 (was 100)"],
+            errors);
+    }
+
+    [Fact]
     public void OnlyAMinimumRaisesTheMaximumToIt()
     {
         (DeploymentSpec? spec, _) = new DeployArguments("fortune", MinReplicas: 3).ToSpec();

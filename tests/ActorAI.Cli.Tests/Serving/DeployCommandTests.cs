@@ -142,6 +142,39 @@ public sealed class DeployCommandTests
     }
 
     [Fact]
+    public async Task EngineSettingsGoIntoTheSpecAndShowUp()
+    {
+        var cluster = new FakeCluster();
+
+        (int code, _, string stderr) = await cluster.RunAsync("deploy", "web", "--model", "fortune", "--no-wait",
+            "--max-batched-tokens", "1024", "--block-size", "32", "--kv-cache-tokens", "65536", "--prefix-caching", "false");
+        DeploymentSpec applied = cluster.Serving.Deployment("web").Applied!;
+        cluster.Serving.AddDeployment("shown", ServingSamples.Deployment("shown", applied, DeploymentStatus.Ready, [ServingSamples.Replica("shown", 0, ReplicaState.Ready)]));
+        (int shown, string stdout, _) = await cluster.RunAsync("deployments", "show", "shown");
+
+        Assert.True(code == ExitCodes.Ok, stderr);
+        Assert.Equal((1024, 32, (int?)65536, false), (applied.MaxBatchedTokens, applied.BlockSize, applied.KvCacheTokens, applied.PrefixCaching));
+        Assert.Equal(ExitCodes.Ok, shown);
+        Assert.Contains("1024 tokens per step", stdout, StringComparison.Ordinal);
+        Assert.Contains("65536 tokens in blocks of 32, prefix caching off", stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--max-batched-tokens", "8", "--max-batched-tokens: must be max_batch..65536 (was 8, max_batch 32)")]
+    [InlineData("--block-size", "0", "--block-size: must be 1..256 (was 0)")]
+    [InlineData("--kv-cache-tokens", "8", "--kv-cache-tokens: must be block_size..16777216 (was 8)")]
+    public async Task ABadEngineSettingIsRefusedNamingItsOptionAndLimit(string option, string value, string expected)
+    {
+        var cluster = new FakeCluster();
+
+        (int code, _, string stderr) = await cluster.RunAsync("deploy", "web", "--model", "fortune", option, value);
+
+        Assert.Equal(ExitCodes.InvalidArguments, code);
+        Assert.Equal($"actorai deploy: {expected}", Assert.Single(Lines(stderr)));
+        Assert.Null(cluster.Serving.Deployment("web").Applied);
+    }
+
+    [Fact]
     public async Task DeploymentsShowPrintsTheSpecAndTheReplicas()
     {
         var cluster = new FakeCluster();
@@ -151,7 +184,8 @@ public sealed class DeployCommandTests
         (int code, string stdout, _) = await cluster.RunAsync("deployments", "show", "web");
 
         Assert.Equal(ExitCodes.Ok, code);
-        Assert.Contains("up to 32 sequences per replica, queue 128", stdout, StringComparison.Ordinal);
+        Assert.Contains("up to 32 sequences per replica, queue 128, 512 tokens per step", stdout, StringComparison.Ordinal);
+        Assert.Contains("max batch × context in blocks of 16, prefix caching on", stdout, StringComparison.Ordinal);
         Assert.Contains("replica web/2 failed to load", stdout, StringComparison.Ordinal);
         string draining = Assert.Single(Lines(stdout), l => l.Contains("web/1", StringComparison.Ordinal));
         Assert.Contains("draining", draining, StringComparison.Ordinal);

@@ -111,6 +111,37 @@ public sealed class DeploymentTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task TheClientCollectsSeededChoicesWithTheirLogprobs()
+    {
+        string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";
+        await ServingModels.ImportAsync(Client, model, 3);
+        await ServingModels.DeployAsync(Client, name, new DeploymentSpec { Model = model });
+        GenerationRequest one = ServingModels.Request("hello", 6, seed: 20);
+        GenerationRequest three = one with { Parameters = one.Parameters with { N = 3, Logprobs = 2 } };
+
+        IReadOnlyList<GenerationResult> choices = await Client.GenerateChoicesAsync(name, three);
+        GenerationResult second = await Client.GenerateAsync(name, ServingModels.Request("hello", 6, seed: 21));
+        var chunks = new List<GenerationChunk>();
+        await foreach (GenerationChunk chunk in Client.GenerateStreamingAsync(name, three))
+        {
+            chunks.Add(chunk);
+        }
+        var single = await Assert.ThrowsAsync<GenerationRequestException>(() => Client.GenerateAsync(name, three));
+
+        Assert.Equal([0, 1, 2], choices.Select(c => c.Index));
+        Assert.All(choices, c =>
+        {
+            Assert.Equal(6, c.CompletionTokens);
+            Assert.Equal(6, c.Logprobs!.Count);
+            Assert.All(c.Logprobs, t => Assert.Equal(2, t.TopLogprobs.Count));
+        });
+        Assert.Equal(second.Text, choices[1].Text); // choice i samples with seed + i
+        Assert.Equal([0, 1, 2], chunks.Select(c => c.Index).Distinct().Order());
+        Assert.Equal(choices.Select(c => c.Text), [.. Enumerable.Range(0, 3).Select(i => string.Concat(chunks.Where(c => c.Index == i).Select(c => c.Text)))]);
+        Assert.Equal("n", single.Param);
+    }
+
+    [Fact]
     public async Task SameSeedSameTextAndBadRequestsNameTheParameter()
     {
         string model = $"m-{Guid.NewGuid():N}", name = $"d-{Guid.NewGuid():N}";

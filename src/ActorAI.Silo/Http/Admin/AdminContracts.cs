@@ -54,6 +54,11 @@ internal sealed class DeploymentSpecBody
     public int? MaxBatch { get; init; }
     public int? MaxQueue { get; init; }
     public double? ScaleDownDelaySeconds { get; init; }
+    public int? MaxBatchedTokens { get; init; }
+    public int? BlockSize { get; init; }
+    /// <summary>Null (absent) for max_batch × the model's context.</summary>
+    public int? KvCacheTokens { get; init; }
+    public bool? PrefixCaching { get; init; }
 
     /// <summary>The spec (still to be validated).</summary>
     /// <exception cref="DeploymentException">A version is neither a string nor an integer, or the delay is not a finite duration.</exception>
@@ -71,6 +76,10 @@ internal sealed class DeploymentSpecBody
             MaxBatch = MaxBatch ?? defaults.MaxBatch,
             MaxQueue = MaxQueue ?? defaults.MaxQueue,
             ScaleDownDelay = ScaleDownDelaySeconds is { } seconds ? Seconds(seconds) : defaults.ScaleDownDelay,
+            MaxBatchedTokens = MaxBatchedTokens ?? defaults.MaxBatchedTokens,
+            BlockSize = BlockSize ?? defaults.BlockSize,
+            KvCacheTokens = KvCacheTokens ?? defaults.KvCacheTokens,
+            PrefixCaching = PrefixCaching ?? defaults.PrefixCaching,
         };
     }
 
@@ -85,6 +94,10 @@ internal sealed class DeploymentSpecBody
         MaxBatch = spec.MaxBatch,
         MaxQueue = spec.MaxQueue,
         ScaleDownDelaySeconds = spec.ScaleDownDelay.TotalSeconds,
+        MaxBatchedTokens = spec.MaxBatchedTokens,
+        BlockSize = spec.BlockSize,
+        KvCacheTokens = spec.KvCacheTokens,
+        PrefixCaching = spec.PrefixCaching,
     };
 
     // Out-of-range but finite delays are left to DeploymentSpec.Validate, which names the limit.

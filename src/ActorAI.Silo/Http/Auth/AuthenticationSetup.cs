@@ -9,6 +9,7 @@ internal static class AuthenticationSetup
     public static IServiceCollection AddActorAIAuthentication(this IServiceCollection services)
     {
         services.AddSingleton<ApiKeyValidator>();
+        services.AddSingleton<CacheSalts>();
         services.AddSingleton<IApiKeyValidator>(sp => sp.GetRequiredService<ApiKeyValidator>());
         services.AddAuthentication(AuthSchemes.Default)
             .AddPolicyScheme(AuthSchemes.Default, "API key or login cookie", o =>

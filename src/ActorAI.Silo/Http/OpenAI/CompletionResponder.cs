@@ -45,65 +45,72 @@ internal sealed class CompletionResponder(ActorAIClient client, ILogger logger)
                 format.IdPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
                 DateTimeOffset.UtcNow.ToUnixTimeSeconds(), model, $"actorai-v{chunks.Current.Version}");
             return stream
-                ? await StreamAsync(context, chunks, header, includeUsage, format)
-                : await CollectAsync(context, chunks, header, format);
+                ? await StreamAsync(context, chunks, header, request.Parameters.N, includeUsage, format)
+                : await CollectAsync(context, chunks, header, request.Parameters, format);
         }
     }
 
-    private async Task<IResult> CollectAsync(HttpContext context, IAsyncEnumerator<GenerationChunk> chunks, CompletionHeader header, ICompletionFormat format)
+    private async Task<IResult> CollectAsync(
+        HttpContext context, IAsyncEnumerator<GenerationChunk> chunks, CompletionHeader header, GenerationParameters parameters, ICompletionFormat format)
     {
-        var text = new System.Text.StringBuilder();
-        GenerationChunk last;
+        var collector = new GenerationCollector(parameters);
+        IReadOnlyList<GenerationResult> choices;
         try
         {
             do
             {
-                last = chunks.Current;
-                text.Append(last.Text);
+                collector.Add(chunks.Current);
             }
             while (await chunks.MoveNextAsync());
-            if (last.FinishReason is null)
-            {
-                throw new InvalidOperationException($"deployment '{header.Model}' ended the stream without a finish reason");
-            }
+            choices = collector.Results(header.Model);
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             return Failure(context, e, header.Model, format);
         }
-        var result = new GenerationResult(text.ToString(), last.FinishReason, last.PromptTokens, last.CompletionTokens, last.Model, last.Version);
-        return Results.Json(format.Whole(header, result), OpenAIJson.Options);
+        return Results.Json(format.Whole(header, choices, Usage.Of(choices[0].PromptTokens, choices.Sum(c => c.CompletionTokens))), OpenAIJson.Options);
     }
 
     private async Task<IResult> StreamAsync(
-        HttpContext context, IAsyncEnumerator<GenerationChunk> chunks, CompletionHeader header, bool includeUsage, ICompletionFormat format)
+        HttpContext context, IAsyncEnumerator<GenerationChunk> chunks, CompletionHeader header, int n, bool includeUsage, ICompletionFormat format)
     {
         HttpResponse response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         CancellationToken aborted = context.RequestAborted;
-        if (format.Start(header) is { } start)
+        for (int index = 0; index < n; index++)
         {
-            await WriteEventAsync(response, start, aborted);
+            if (format.Start(header, index) is { } start)
+            {
+                await WriteEventAsync(response, start, aborted);
+            }
         }
-        GenerationChunk last;
+        // Per choice: the last chunk (its counts and finish) and the length of its logprob tokens so far (text_offset).
+        var last = new GenerationChunk?[n];
+        var offsets = new int[n];
         try
         {
             do
             {
-                last = chunks.Current;
-                if (last.Text.Length > 0)
+                GenerationChunk chunk = chunks.Current;
+                if (chunk.Index < 0 || chunk.Index >= n)
                 {
-                    await WriteEventAsync(response, format.Text(header, last.Text), aborted);
+                    throw new InvalidOperationException($"deployment '{header.Model}' sent choice {chunk.Index} of a request for {n}");
                 }
-                if (last.FinishReason is { } finish)
+                last[chunk.Index] = chunk;
+                if (chunk.Text.Length > 0 || chunk.Logprobs is { Count: > 0 })
                 {
-                    await WriteEventAsync(response, format.Finish(header, finish), aborted);
+                    await WriteEventAsync(response, format.Text(header, chunk.Index, chunk.Text, chunk.Logprobs, offsets[chunk.Index]), aborted);
+                    offsets[chunk.Index] += TextLogprobs.Length(chunk.Logprobs);
+                }
+                if (chunk.FinishReason is { } finish)
+                {
+                    await WriteEventAsync(response, format.Finish(header, chunk.Index, finish), aborted);
                 }
             }
             while (await chunks.MoveNextAsync());
-            if (last.FinishReason is null)
+            if (last.Any(c => c?.FinishReason is null))
             {
                 throw new InvalidOperationException($"deployment '{header.Model}' ended the stream without a finish reason");
             }
@@ -116,7 +123,7 @@ internal sealed class CompletionResponder(ActorAIClient client, ILogger logger)
         }
         if (includeUsage)
         {
-            await WriteEventAsync(response, format.UsageOnly(header, Usage.Of(last.PromptTokens, last.CompletionTokens)), aborted);
+            await WriteEventAsync(response, format.UsageOnly(header, Usage.Of(last[0]!.PromptTokens, last.Sum(c => c!.CompletionTokens))), aborted);
         }
         await WriteDataAsync(response, Done, aborted);
         return Results.Empty;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ActorAI.Abstractions.Serving;
 
 namespace ActorAI.Silo.Http.OpenAI;
 
@@ -47,6 +48,10 @@ internal sealed class StreamOptions
 internal sealed class ChatCompletionRequest : SamplingRequest
 {
     public IReadOnlyList<ChatMessageBody?>? Messages { get; init; }
+    /// <summary>Return each output token's log-probability.</summary>
+    public bool? Logprobs { get; init; }
+    /// <summary>0..20 most likely alternatives per token; needs <see cref="Logprobs"/> true.</summary>
+    public int? TopLogprobs { get; init; }
 
     // Declared only to be refused (OpenAIRequests.RefuseUnsupported): a client that asks for tool calls or a response
     // format must learn that it will not get them, not receive free text it takes for the feature's output.
@@ -68,6 +73,8 @@ internal sealed class CompletionRequest : SamplingRequest
 {
     /// <summary>A string or an array holding one string.</summary>
     public JsonElement Prompt { get; init; }
+    /// <summary>0..5: each output token's log-probability with this many most likely alternatives.</summary>
+    public int? Logprobs { get; init; }
 }
 
 internal sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTokens)
@@ -77,7 +84,22 @@ internal sealed record Usage(int PromptTokens, int CompletionTokens, int TotalTo
 
 internal sealed record ChatMessage(string Role, string Content);
 
-internal sealed record ChatChoice(int Index, ChatMessage Message, object? Logprobs, string FinishReason);
+internal sealed record ChatChoice(int Index, ChatMessage Message, ChatLogprobs? Logprobs, string FinishReason);
+
+/// <summary>A chat choice's <c>logprobs</c>: one entry per generated token.</summary>
+internal sealed record ChatLogprobs(IReadOnlyList<ChatTokenLogprob> Content)
+{
+    public static ChatLogprobs Of(IReadOnlyList<TokenLogprob> tokens) =>
+        new([.. tokens.Select(t => new ChatTokenLogprob(t.Token, t.Logprob, Bytes(t.Bytes),
+            [.. t.TopLogprobs.Select(a => new ChatTopLogprob(a.Token, a.Logprob, Bytes(a.Bytes)))]))]);
+
+    // OpenAI writes bytes as a list of integers, where System.Text.Json would write a byte[] as base64.
+    private static int[] Bytes(byte[] bytes) => [.. bytes.Select(b => (int)b)];
+}
+
+internal sealed record ChatTokenLogprob(string Token, double Logprob, IReadOnlyList<int> Bytes, IReadOnlyList<ChatTopLogprob> TopLogprobs);
+
+internal sealed record ChatTopLogprob(string Token, double Logprob, IReadOnlyList<int> Bytes);
 
 internal sealed record ChatCompletion(
     string Id, string Object, long Created, string Model, string? SystemFingerprint, IReadOnlyList<ChatChoice> Choices, Usage Usage);
@@ -86,13 +108,53 @@ internal sealed record ChatDelta(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Role,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Content);
 
-internal sealed record ChatChunkChoice(int Index, ChatDelta Delta, object? Logprobs, string? FinishReason);
+internal sealed record ChatChunkChoice(int Index, ChatDelta Delta, ChatLogprobs? Logprobs, string? FinishReason);
 
 internal sealed record ChatCompletionChunk(
     string Id, string Object, long Created, string Model, string? SystemFingerprint, IReadOnlyList<ChatChunkChoice> Choices,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Usage? Usage);
 
-internal sealed record TextChoice(string Text, int Index, object? Logprobs, string? FinishReason);
+internal sealed record TextChoice(string Text, int Index, TextLogprobs? Logprobs, string? FinishReason);
+
+/// <summary>
+/// A legacy completion choice's <c>logprobs</c>: parallel lists over the generated tokens, the alternatives as
+/// <c>{token: logprob}</c> objects, and each token's character offset in the choice's text.
+/// </summary>
+internal sealed record TextLogprobs(
+    IReadOnlyList<string> Tokens, IReadOnlyList<double> TokenLogprobs, IReadOnlyList<IReadOnlyDictionary<string, double>> TopLogprobs,
+    IReadOnlyList<int> TextOffset)
+{
+    /// <param name="tokens">The tokens.</param>
+    /// <param name="offset">Characters of the choice's text before the first of them.</param>
+    public static TextLogprobs Of(IReadOnlyList<TokenLogprob> tokens, int offset)
+    {
+        var offsets = new int[tokens.Count];
+        for (int i = 0; i < tokens.Count; i++)
+        {
+            offsets[i] = offset;
+            offset += tokens[i].Token.Length;
+        }
+        return new TextLogprobs(
+            [.. tokens.Select(t => t.Token)],
+            [.. tokens.Select(t => t.Logprob)],
+            [.. tokens.Select(Alternatives)],
+            offsets);
+    }
+
+    /// <summary>Characters the tokens add to the text offset.</summary>
+    public static int Length(IReadOnlyList<TokenLogprob>? tokens) => tokens?.Sum(t => t.Token.Length) ?? 0;
+
+    // Two ids can decode to the same text (pieces of one UTF-8 character): the more likely one, listed first, is kept.
+    private static IReadOnlyDictionary<string, double> Alternatives(TokenLogprob token)
+    {
+        var alternatives = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (TopLogprob a in token.TopLogprobs)
+        {
+            alternatives.TryAdd(a.Token, a.Logprob);
+        }
+        return alternatives;
+    }
+}
 
 /// <summary>A legacy completion, whole or (streamed) one chunk of it: OpenAI uses one shape for both.</summary>
 internal sealed record TextCompletion(

@@ -43,15 +43,15 @@ internal static class OpenAIEndpoints
     }
 
     private static Task<IResult> ChatCompletionsAsync(
-        HttpContext context, ActorAIClient client, ILogger<CompletionResponder> logger, IOptions<HttpOptions> options) =>
-        GenerateAsync<ChatCompletionRequest>(context, client, logger, options.Value, OpenAIRequests.Chat, ChatCompletionFormat.Instance);
+        HttpContext context, ActorAIClient client, ILogger<CompletionResponder> logger, IOptions<HttpOptions> options, CacheSalts salts) =>
+        GenerateAsync<ChatCompletionRequest>(context, client, logger, options.Value, salts, OpenAIRequests.Chat, ChatCompletionFormat.Instance);
 
     private static Task<IResult> CompletionsAsync(
-        HttpContext context, ActorAIClient client, ILogger<CompletionResponder> logger, IOptions<HttpOptions> options) =>
-        GenerateAsync<CompletionRequest>(context, client, logger, options.Value, OpenAIRequests.Completion, TextCompletionFormat.Instance);
+        HttpContext context, ActorAIClient client, ILogger<CompletionResponder> logger, IOptions<HttpOptions> options, CacheSalts salts) =>
+        GenerateAsync<CompletionRequest>(context, client, logger, options.Value, salts, OpenAIRequests.Completion, TextCompletionFormat.Instance);
 
     private static async Task<IResult> GenerateAsync<TBody>(
-        HttpContext context, ActorAIClient client, ILogger logger, HttpOptions options,
+        HttpContext context, ActorAIClient client, ILogger logger, HttpOptions options, CacheSalts salts,
         Func<TBody, GenerationRequest> toRequest, ICompletionFormat format)
         where TBody : SamplingRequest
     {
@@ -86,6 +86,8 @@ internal static class OpenAIEndpoints
         {
             return OpenAIFailure.ModelNotAllowed(body.Model).ToResult(context);
         }
+        // The caller's key decides the salt; nothing in the body can (the request types declare no such field).
+        request = request with { CacheSalt = salts.For(context.User) };
         bool stream = body.Stream == true;
         bool includeUsage = stream && body.StreamOptions?.IncludeUsage == true;
         return await new CompletionResponder(client, logger).RespondAsync(context, body.Model, request, stream, includeUsage, format);

@@ -29,7 +29,7 @@ internal static class OpenAIRequests
             role = role == DeveloperRole ? "system" : role;
             turns.Add(new ChatTurn(role, Content(message.Content, role, i)));
         }
-        GenerationParameters parameters = Parameters(body);
+        GenerationParameters parameters = Parameters(body, ChatLogprobs(body));
         // Format refuses an empty list and unknown roles.
         string prompt = ChatTemplate.Format(turns);
         return new GenerationRequest(prompt, parameters with { Stop = ChatTemplate.Stops(parameters.Stop) });
@@ -51,7 +51,24 @@ internal static class OpenAIRequests
         {
             throw new GenerationRequestException("prompt must not be empty.", "prompt");
         }
-        return new GenerationRequest(prompt, Parameters(body));
+        if (body.Logprobs is < 0 or > MaxCompletionLogprobs)
+        {
+            throw new GenerationRequestException($"logprobs must be between 0 and {MaxCompletionLogprobs} (was {body.Logprobs})", "logprobs");
+        }
+        return new GenerationRequest(prompt, Parameters(body, body.Logprobs));
+    }
+
+    /// <summary>The most alternatives the legacy completions endpoint returns per token (as OpenAI).</summary>
+    public const int MaxCompletionLogprobs = 5;
+
+    // logprobs: true returns the chosen token's log-probability; top_logprobs adds alternatives and needs it (as OpenAI).
+    private static int? ChatLogprobs(ChatCompletionRequest body)
+    {
+        if (body.TopLogprobs is { } top && body.Logprobs != true)
+        {
+            throw new GenerationRequestException($"top_logprobs ({top}) needs logprobs to be true.", "top_logprobs");
+        }
+        return body.Logprobs == true ? body.TopLogprobs ?? 0 : null;
     }
 
     // Each field is accepted only in its "feature off" form (absent, null, an empty list, "none", {"type":"text"}),
@@ -78,18 +95,16 @@ internal static class OpenAIRequests
         }
     }
 
-    private static GenerationParameters Parameters(SamplingRequest body)
+    private static GenerationParameters Parameters(SamplingRequest body, int? logprobs)
     {
-        if (body.N is { } n && n != 1)
-        {
-            throw new GenerationRequestException($"n must be 1 (was {n}): one choice is generated per request.", "n");
-        }
         if (body.MaxCompletionTokens is < 1)
         {
             throw new GenerationRequestException($"max_completion_tokens must be at least 1 (was {body.MaxCompletionTokens})", "max_completion_tokens");
         }
         var parameters = new GenerationParameters(
-            body.MaxCompletionTokens ?? body.MaxTokens, body.Temperature ?? 1.0, body.TopP ?? 1.0, body.Seed, Stop(body.Stop), body.IgnoreEos ?? false);
+            body.MaxCompletionTokens ?? body.MaxTokens, body.Temperature ?? 1.0, body.TopP ?? 1.0, body.Seed, Stop(body.Stop), body.IgnoreEos ?? false,
+            logprobs, body.N ?? 1);
+        // Names n (1..16) and top_logprobs (0..20) with their limits.
         parameters.Validate();
         return parameters;
     }
