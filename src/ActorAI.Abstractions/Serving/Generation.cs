@@ -6,7 +6,7 @@ namespace ActorAI.Abstractions.Serving;
 /// <param name="TopP">Nucleus sampling mass, (0, 1]. Default 1.</param>
 /// <param name="Seed">Seed for reproducible sampling; null for random.</param>
 /// <param name="Stop">Up to 4 texts that end generation; not included in the output.</param>
-/// <param name="IgnoreEos">Never end at end-of-text, so <paramref name="MaxTokens"/> tokens come out (vLLM's <c>ignore_eos</c>, for benchmarks).</param>
+/// <param name="IgnoreEos">Never end at end-of-text, nor at a chat's next turn, so <paramref name="MaxTokens"/> tokens come out (vLLM's <c>ignore_eos</c>, for benchmarks).</param>
 /// <param name="Logprobs">Null for none; else each generated token carries its log-probability and this many most likely
 /// alternatives (0..<see cref="MaxLogprobs"/>): chat's <c>logprobs: true</c> with <c>top_logprobs</c>, completions' <c>logprobs</c>.</param>
 /// <param name="N">Independent choices for the prompt (1..<see cref="MaxChoices"/>), the prompt prefilled once; choice i

@@ -13,7 +13,8 @@ internal static class PromptEncoder
 {
     /// <summary>
     /// A completion is its prompt's tokens. A chat is, per message, its role's token then its content's tokens, and
-    /// then the assistant's token; the model starting any turn ends the answer. No content encodes to a role token, so
+    /// then the assistant's token; the model starting any turn ends the answer (unless the request ignores end-of-text).
+    /// No content encodes to a role token, so
     /// the role-token positions are exactly the messages'. A tokenizer without role tokens gets
     /// <see cref="ChatTemplate.Format"/>'s escaped text form, which stops only at end-of-text, the token limit or the
     /// caller's stop sequences (every tokenizer ActorAI ships has role tokens).
@@ -37,7 +38,9 @@ internal static class PromptEncoder
             tokens.AddRange(tokenizer.Encode(turn.Content));
         }
         tokens.Add(roles.Assistant);
-        return new EncodedPrompt([.. tokens], [.. roles.All]);
+        // ignore_eos promises max_tokens tokens, so it ignores the end of the turn as it ignores end-of-text (vLLM's
+        // chat models end turns with their end-of-text token); a role token then decodes to no text.
+        return new EncodedPrompt([.. tokens], request.Parameters.IgnoreEos ? [] : [.. roles.All]);
     }
 
     // An empty prompt starts a document, as GPT-2 does.

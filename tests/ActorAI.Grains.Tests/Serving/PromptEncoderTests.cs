@@ -46,6 +46,17 @@ public sealed class PromptEncoderTests
     }
 
     [Fact]
+    public void IgnoringEndOfTextIgnoresTheEndOfTheTurn()
+    {
+        ChatTurn[] messages = [new("user", "hi")];
+
+        EncodedPrompt encoded = PromptEncoder.Encode(ByteTokenizer.Instance, new GenerationRequest("", new GenerationParameters(IgnoreEos: true), messages));
+
+        Assert.Equal([0xF9, 'h', 'i', 0xFA], encoded.Tokens);
+        Assert.Empty(encoded.StopTokens);
+    }
+
+    [Fact]
     public void ACompletionIsItsPromptWithNoStopTokens()
     {
         EncodedPrompt encoded = PromptEncoder.Encode(ByteTokenizer.Instance, new GenerationRequest("<|user|>", _parameters));
