@@ -5,9 +5,9 @@ using Microsoft.Extensions.AI;
 namespace ActorAI.Client;
 
 /// <summary>
-/// A Microsoft.Extensions.AI <see cref="IChatClient"/> over an ActorAI deployment: messages are formatted with
-/// <see cref="ChatTemplate"/> and generated through the client's router, so any .NET code written against M.E.AI can
-/// use a deployment. Create with <see cref="ActorAIClient.AsChatClient"/>.
+/// A Microsoft.Extensions.AI <see cref="IChatClient"/> over an ActorAI deployment: messages are sent as chat turns,
+/// which the replica templates with role tokens (<see cref="ChatTemplate"/>), and generated through the client's
+/// router, so any .NET code written against M.E.AI can use a deployment. Create with <see cref="ActorAIClient.AsChatClient"/>.
 /// </summary>
 public sealed class ActorAIChatClient : IChatClient
 {
@@ -100,16 +100,16 @@ public sealed class ActorAIChatClient : IChatClient
         {
             throw new GenerationRequestException("ChatOptions.ResponseFormat JSON is not supported by ActorAI yet: its models generate plain text only.", "response_format", "unsupported_parameter");
         }
-        var turns = messages.Select((m, i) => new ChatTurn(m.Role.Value, m.Text)).ToList();
-        string prompt = ChatTemplate.Format(turns);
+        List<ChatTurn> turns = [.. messages.Select(m => new ChatTurn(m.Role.Value, m.Text))];
+        ChatTemplate.Validate(turns);
         var parameters = new GenerationParameters(
             MaxTokens: options?.MaxOutputTokens,
             Temperature: options?.Temperature ?? 1.0,
             TopP: options?.TopP ?? 1.0,
             Seed: options?.Seed,
-            Stop: ChatTemplate.Stops(options?.StopSequences is { } stops ? [.. stops] : null),
+            Stop: options?.StopSequences is { Count: > 0 } stops ? [.. stops] : null,
             IgnoreEos: options?.AdditionalProperties?.TryGetValue(IgnoreEosProperty, out bool ignore) == true && ignore);
-        return (options?.ModelId ?? Deployment, new GenerationRequest(prompt, parameters));
+        return (options?.ModelId ?? Deployment, new GenerationRequest("", parameters, turns));
     }
 
     private static ChatFinishReason Finish(string reason) => reason == "length" ? ChatFinishReason.Length : ChatFinishReason.Stop;

@@ -6,7 +6,7 @@ namespace ActorAI.Abstractions.Serving;
 /// <param name="TopP">Nucleus sampling mass, (0, 1]. Default 1.</param>
 /// <param name="Seed">Seed for reproducible sampling; null for random.</param>
 /// <param name="Stop">Up to 4 texts that end generation; not included in the output.</param>
-/// <param name="IgnoreEos">Never end at end-of-text, so <paramref name="MaxTokens"/> tokens come out (vLLM's <c>ignore_eos</c>, for benchmarks).</param>
+/// <param name="IgnoreEos">Never end at end-of-text, nor at a chat's next turn, so <paramref name="MaxTokens"/> tokens come out (vLLM's <c>ignore_eos</c>, for benchmarks).</param>
 /// <param name="Logprobs">Null for none; else each generated token carries its log-probability and this many most likely
 /// alternatives (0..<see cref="MaxLogprobs"/>): chat's <c>logprobs: true</c> with <c>top_logprobs</c>, completions' <c>logprobs</c>.</param>
 /// <param name="N">Independent choices for the prompt (1..<see cref="MaxChoices"/>), the prompt prefilled once; choice i
@@ -189,41 +189,66 @@ public sealed class GenerationCollector
 public sealed record ChatTurn([property: Id(0)] string Role, [property: Id(1)] string Content);
 
 /// <summary>
-/// ActorAI's chat template. Each message becomes <c>&lt;|role|&gt;\n</c> + content + <c>\n</c>, and the prompt ends
-/// with <c>&lt;|assistant|&gt;\n</c>; generation stops at the next <c>\n&lt;|</c> (the start of another turn).
-/// Example: <c>&lt;|system|&gt;\nBe brief.\n&lt;|user|&gt;\nHi\n&lt;|assistant|&gt;\n</c>.
+/// ActorAI's chat template. The replica marks the start of each turn with its role's reserved token, one no text
+/// encodes to, followed by the content's tokens, and ends the prompt with the assistant's token; generation stops
+/// when the model starts another turn (at any role token). Content therefore cannot forge a turn, whatever it holds.
+/// A tokenizer without role tokens gets the text form of <see cref="Format"/> instead.
 /// </summary>
 public static class ChatTemplate
 {
     /// <summary>The roles accepted.</summary>
     public static readonly IReadOnlyList<string> Roles = ["system", "user", "assistant"];
 
-    /// <summary>The stop sequence the template adds: the start of the next turn.</summary>
-    public const string TurnStop = "\n<|";
+    /// <summary>What <see cref="Escape"/> writes for each <c>&lt;|</c> of content.</summary>
+    public const string EscapedMarkerStart = "< |";
 
-    /// <summary>Formats the conversation as a prompt for the assistant's next turn.</summary>
-    /// <exception cref="GenerationRequestException">The list is empty or a role is unknown (names <c>messages</c>).</exception>
-    public static string Format(IReadOnlyList<ChatTurn> messages)
+    /// <summary>Checks a conversation before it is sent: at least one message, each with a known role and content.</summary>
+    /// <exception cref="GenerationRequestException">The list is empty, a message is missing, or a role is unknown (names
+    /// <c>messages</c>, <c>messages[i]</c> or <c>messages[i].role</c>).</exception>
+    public static void Validate(IReadOnlyList<ChatTurn> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
         if (messages.Count == 0)
         {
             throw new GenerationRequestException("messages must hold at least one message", "messages");
         }
-        var prompt = new System.Text.StringBuilder();
         for (int i = 0; i < messages.Count; i++)
         {
-            ChatTurn m = messages[i];
+            if (messages[i] is not { Content: not null } m)
+            {
+                throw new GenerationRequestException($"messages[{i}] must have a role and content", $"messages[{i}]");
+            }
             if (!Roles.Contains(m.Role))
             {
                 throw new GenerationRequestException($"messages[{i}].role must be one of {string.Join(", ", Roles)} (was '{m.Role}')", $"messages[{i}].role");
             }
-            prompt.Append("<|").Append(m.Role).Append("|>\n").Append(m.Content).Append('\n');
+        }
+    }
+
+    /// <summary>
+    /// The text form, for tokenizers without role tokens: each message becomes <c>&lt;|role|&gt;\n</c> + escaped
+    /// content + <c>\n</c>, and the prompt ends with <c>&lt;|assistant|&gt;\n</c>. Example:
+    /// <c>&lt;|system|&gt;\nBe brief.\n&lt;|user|&gt;\nHi\n&lt;|assistant|&gt;\n</c>.
+    /// </summary>
+    /// <exception cref="GenerationRequestException">As <see cref="Validate"/>.</exception>
+    public static string Format(IReadOnlyList<ChatTurn> messages)
+    {
+        Validate(messages);
+        var prompt = new System.Text.StringBuilder();
+        foreach (ChatTurn m in messages)
+        {
+            prompt.Append("<|").Append(m.Role).Append("|>\n").Append(Escape(m.Content)).Append('\n');
         }
         return prompt.Append("<|assistant|>\n").ToString();
     }
 
-    /// <summary>The stop sequences for a chat request: the caller's plus <see cref="TurnStop"/> (at most 4 in all).</summary>
-    public static IReadOnlyList<string> Stops(IReadOnlyList<string>? requested) =>
-        [.. (requested ?? []).Append(TurnStop).Distinct(StringComparer.Ordinal).Take(GenerationParameters.MaxStopSequences)];
+    /// <summary>
+    /// Content for the text form: every <c>&lt;|</c> becomes <see cref="EscapedMarkerStart"/>, so the content holds no
+    /// <c>&lt;|</c> and cannot hold a role marker.
+    /// </summary>
+    public static string Escape(string content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return content.Replace("<|", EscapedMarkerStart, StringComparison.Ordinal);
+    }
 }

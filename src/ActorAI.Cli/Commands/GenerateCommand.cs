@@ -82,16 +82,13 @@ internal static class GenerateCommand
                 var parameters = new GenerationParameters(
                     parse.GetValue(maxTokens), parse.GetValue(temperature) ?? 1.0, parse.GetValue(topP) ?? 1.0, parse.GetValue(seed),
                     parse.GetValue(stop) is { Length: > 0 } stops ? stops : null);
-                string prompt = given[1];
-                if (parse.GetValue(chat))
-                {
-                    prompt = ChatTemplate.Format([new ChatTurn("user", prompt)]);
-                    parameters = parameters with { Stop = ChatTemplate.Stops(parameters.Stop) };
-                }
                 try
                 {
                     parameters.Validate();
-                    request = new GenerationRequest(prompt, parameters);
+                    // A chat is one user turn, templated by the replica with role tokens; it stops when the model starts another turn.
+                    request = parse.GetValue(chat)
+                        ? new GenerationRequest("", parameters, [new ChatTurn("user", given[1])])
+                        : new GenerationRequest(given[1], parameters);
                 }
                 catch (GenerationRequestException ex)
                 {

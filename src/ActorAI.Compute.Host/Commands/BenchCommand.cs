@@ -242,6 +242,7 @@ internal static class BenchCommand
         public string Spec => "bench";
         public int VocabularySize => 256;
         public int EndOfTextId => -1;
+        public ChatRoleTokens? RoleTokens => ByteTokenizer.Instance.RoleTokens;
         public int[] Encode(string text) => ByteTokenizer.Instance.Encode(text);
         public byte[] DecodeBytes(ReadOnlySpan<int> ids) => ByteTokenizer.Instance.DecodeBytes(ids);
         public string Decode(ReadOnlySpan<int> ids) => ByteTokenizer.Instance.Decode(ids);

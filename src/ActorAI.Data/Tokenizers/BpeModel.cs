@@ -57,6 +57,9 @@ internal sealed class BpeModel
     /// <summary>The id of <c>&lt;|endoftext|&gt;</c>.</summary>
     public int EndOfTextId { get; }
 
+    /// <summary>The id of the token of byte <paramref name="value"/>.</summary>
+    public int ByteId(byte value) => _byteToId[value];
+
     /// <summary>Number of pieces in the encoder cache (for tests).</summary>
     internal int CachedPieces => _cache.Count;
 

@@ -5,7 +5,9 @@ namespace ActorAI.Data.Tokenizers;
 /// <summary>
 /// A GPT-2 style byte-level BPE tokenizer: text is split with GPT-2's pattern, each piece's UTF-8 bytes are merged
 /// by rank. Trained by <see cref="BpeTrainer"/>, or loaded from a Hugging Face GPT-2 directory (<c>vocab.json</c> +
-/// <c>merges.txt</c>, GPT-2's own files included). Immutable and thread-safe; encoded pieces are cached.
+/// <c>merges.txt</c>, GPT-2's own files included). Immutable and thread-safe; encoded pieces are cached. The tokens of
+/// bytes 0xF8, 0xF9 and 0xFA, which UTF-8 text never holds, mark the chat roles (<see cref="ChatRoleTokens"/>); a merge
+/// never yields a one-byte token, so encoding cannot produce them.
 /// </summary>
 public sealed class ByteLevelBpeTokenizer : ITextTokenizer
 {
@@ -27,6 +29,7 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
     {
         _model = model;
         Directory = directory;
+        RoleTokens = ChatRoleTokens.ForBytes(model.ByteId);
     }
 
     /// <summary>The directory the tokenizer was saved to or loaded from; <see langword="null"/> for a tokenizer not yet saved.</summary>
@@ -43,6 +46,9 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
 
     /// <inheritdoc />
     public int EndOfTextId => _model.EndOfTextId;
+
+    /// <inheritdoc cref="ITextTokenizer.RoleTokens" />
+    public ChatRoleTokens RoleTokens { get; }
 
     /// <summary>The merges in rank order (lower ranks are applied first).</summary>
     public IReadOnlyList<BpeMerge> Merges => _model.Merges;
@@ -79,7 +85,8 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
     }
 
     /// <inheritdoc />
-    public byte[] DecodeBytes(ReadOnlySpan<int> ids) => _model.Tokens.Concatenate(ids, Directory is null ? "the BPE tokenizer" : SpecPrefix + Directory);
+    public byte[] DecodeBytes(ReadOnlySpan<int> ids) =>
+        RoleTokens.Concatenate(ids, text => _model.Tokens.Concatenate(text, Directory is null ? "the BPE tokenizer" : SpecPrefix + Directory));
 
     /// <inheritdoc />
     public string Decode(ReadOnlySpan<int> ids) => Encoding.UTF8.GetString(DecodeBytes(ids));

@@ -4,7 +4,8 @@ namespace ActorAI.Data.Tokenizers;
 
 /// <summary>
 /// One token per UTF-8 byte: vocabulary 256. Byte 0 (NUL) doubles as the document separator; text normalization
-/// removes control characters, so prepared documents never contain it.
+/// removes control characters, so prepared documents never contain it. Bytes 0xF8, 0xF9 and 0xFA, which UTF-8 never
+/// holds, mark the chat roles (<see cref="ChatRoleTokens"/>).
 /// </summary>
 public sealed class ByteTokenizer : ITextTokenizer
 {
@@ -24,6 +25,9 @@ public sealed class ByteTokenizer : ITextTokenizer
     public int EndOfTextId => 0;
 
     /// <inheritdoc />
+    public ChatRoleTokens RoleTokens { get; } = ChatRoleTokens.ForBytes(b => b);
+
+    /// <inheritdoc />
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -40,6 +44,7 @@ public sealed class ByteTokenizer : ITextTokenizer
     public byte[] DecodeBytes(ReadOnlySpan<int> ids)
     {
         var bytes = new byte[ids.Length];
+        int written = 0;
         for (int i = 0; i < ids.Length; i++)
         {
             int id = ids[i];
@@ -47,9 +52,12 @@ public sealed class ByteTokenizer : ITextTokenizer
             {
                 throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} at position {i} is outside the byte vocabulary (0-255)");
             }
-            bytes[i] = (byte)id;
+            if (!RoleTokens.Contains(id))
+            {
+                bytes[written++] = (byte)id;
+            }
         }
-        return bytes;
+        return written == bytes.Length ? bytes : bytes[..written];
     }
 
     /// <inheritdoc />

@@ -12,7 +12,8 @@ namespace ActorAI.Data.Tokenizers;
 /// OpenAI's tiktoken encodings <c>cl100k_base</c> and <c>o200k_base</c>, encoded by Microsoft.ML.Tokenizers.
 /// Input is plain text: a literal <c>&lt;|endoftext|&gt;</c> in a document is encoded as ordinary characters, never
 /// as the special token (that is what tiktoken's <c>encode_ordinary</c> does), so a document cannot forge a
-/// document boundary.
+/// document boundary. The tokens of bytes 0xF8, 0xF9 and 0xFA, which UTF-8 text never holds, mark the chat roles
+/// (<see cref="ChatRoleTokens"/>).
 /// </summary>
 public sealed class TiktokenTextTokenizer : ITextTokenizer
 {
@@ -76,6 +77,7 @@ public sealed class TiktokenTextTokenizer : ITextTokenizer
             tokens[id] = Encoding.UTF8.GetBytes(text);
         }
         _tokens = new TokenByteTable(tokens);
+        RoleTokens = ChatRoleTokens.ForBytes(b => ByteId(tokens, b, resource));
 
         // No special tokens in the pre-tokenizer or the model: they would turn literal "<|endoftext|>" text into the id.
         using var stream = new MemoryStream(vocabulary, writable: false);
@@ -108,6 +110,9 @@ public sealed class TiktokenTextTokenizer : ITextTokenizer
     /// <inheritdoc />
     public int EndOfTextId { get; }
 
+    /// <inheritdoc cref="ITextTokenizer.RoleTokens" />
+    public ChatRoleTokens RoleTokens { get; }
+
     /// <summary>The special tokens of the encoding and their ids; <see cref="Encode"/> never produces them.</summary>
     public IReadOnlyDictionary<string, int> SpecialTokens { get; }
 
@@ -119,10 +124,16 @@ public sealed class TiktokenTextTokenizer : ITextTokenizer
     }
 
     /// <inheritdoc />
-    public byte[] DecodeBytes(ReadOnlySpan<int> ids) => _tokens.Concatenate(ids, Spec);
+    public byte[] DecodeBytes(ReadOnlySpan<int> ids) => RoleTokens.Concatenate(ids, text => _tokens.Concatenate(text, Spec));
 
     /// <inheritdoc />
     public string Decode(ReadOnlySpan<int> ids) => Encoding.UTF8.GetString(DecodeBytes(ids));
+
+    private static int ByteId(List<byte[]?> tokens, byte value, string resource)
+    {
+        int id = tokens.FindIndex(token => token is [var only] && only == value);
+        return id >= 0 ? id : throw new InvalidDataException($"{resource} has no token for byte 0x{value:X2}; a byte-level vocabulary needs all 256");
+    }
 
     private static byte[] ReadVocabulary(string dataAssembly, string resource)
     {

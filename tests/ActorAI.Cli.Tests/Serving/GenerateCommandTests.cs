@@ -58,7 +58,7 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
-    public async Task ChatWrapsThePromptAsOneUserTurnAndStopsAtTheNextTurn()
+    public async Task ChatSendsThePromptAsOneUserTurn()
     {
         (FakeCluster cluster, FakeReplica replica) = WithReplica(ServingSamples.Chunk("Hello!", "stop"));
 
@@ -66,8 +66,9 @@ public sealed class GenerateCommandTests
 
         Assert.True(code == ExitCodes.Ok, stderr);
         GenerationRequest request = Assert.Single(replica.Requests);
-        Assert.Equal("<|user|>\nHi\n<|assistant|>\n", request.Prompt);
-        Assert.Equal(["END", ChatTemplate.TurnStop], request.Parameters.Stop);
+        Assert.Equal("", request.Prompt);
+        Assert.Equal([new ChatTurn("user", "Hi")], request.Messages);
+        Assert.Equal(["END"], request.Parameters.Stop); // the replica stops at the next turn's role token
         Assert.Equal("Hello!\n", stdout);
     }
 

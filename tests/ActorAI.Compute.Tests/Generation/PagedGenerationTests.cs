@@ -346,6 +346,8 @@ public sealed class PagedGenerationTests
 
         public int EndOfTextId => ByteTokenizer.Instance.EndOfTextId;
 
+        public ChatRoleTokens? RoleTokens => ByteTokenizer.Instance.RoleTokens;
+
         public int[] Encode(string text) => ByteTokenizer.Instance.Encode(text);
 
         public byte[] DecodeBytes(ReadOnlySpan<int> ids) =>

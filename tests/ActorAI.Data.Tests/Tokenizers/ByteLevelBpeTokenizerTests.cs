@@ -111,6 +111,10 @@ public sealed class ByteLevelBpeTokenizerTests : IDisposable
         Assert.Equal(260, tokenizer.VocabularySize);
         Assert.Equal([new BpeMerge(vocabulary["Ġ"], t, 256), new BpeMerge(vocabulary["h"], vocabulary["e"], 257), new BpeMerge(256, 257, 258)], tokenizer.Merges);
         Assert.Equal("  the é", tokenizer.Decode(tokenizer.Encode("  the é")));
+        // The role tokens are the tokens of bytes 0xF8-0xFA, wherever the vocabulary numbers them.
+        Assert.Equal(
+            new ChatRoleTokens(vocabulary[Gpt2ByteMapping.ToText([0xF8])], vocabulary[Gpt2ByteMapping.ToText([0xF9])], vocabulary[Gpt2ByteMapping.ToText([0xFA])]),
+            tokenizer.RoleTokens);
     }
 
     [Theory]

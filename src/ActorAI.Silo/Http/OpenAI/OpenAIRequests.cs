@@ -30,9 +30,9 @@ internal static class OpenAIRequests
             turns.Add(new ChatTurn(role, Content(message.Content, role, i)));
         }
         GenerationParameters parameters = Parameters(body, ChatLogprobs(body));
-        // Format refuses an empty list and unknown roles.
-        string prompt = ChatTemplate.Format(turns);
-        return new GenerationRequest(prompt, parameters with { Stop = ChatTemplate.Stops(parameters.Stop) });
+        // Refuses an empty list and unknown roles here; the replica templates the turns with its role tokens.
+        ChatTemplate.Validate(turns);
+        return new GenerationRequest("", parameters, turns);
     }
 
     public static GenerationRequest Completion(CompletionRequest body)
