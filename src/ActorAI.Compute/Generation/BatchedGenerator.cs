@@ -172,7 +172,7 @@ public sealed class BatchedGenerator : IDisposable
         try
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
+            using var inference = inference_mode(); // cheaper than no_grad per operation: no version counters or views tracked
             RemoveCancelled(events);
             List<Work> plan = Schedule();
             if (plan.Count > 0)
