@@ -28,9 +28,10 @@ public sealed class PagedGenerationTests
         using Gpt model = GptTests.NewModel(Config);
         int[][] prompts = [Prompt(5, 1), Prompt(23, 2), Prompt(40, 3), Prompt(9, 4), Prompt(17, 5)];
         using var generator = new BatchedGenerator(model, ByteTokenizer.Instance, Chunked);
-        SamplingOptions Options(int i) => new(MaxTokens: 12, Temperature: temperature, TopP: temperature > 0 ? 0.95 : 1, Seed: 100 + i);
+        SamplingOptions Options(int i) => new(MaxTokens: 40, Temperature: temperature, TopP: temperature > 0 ? 0.95 : 1, Seed: 100 + i, IgnoreEndOfText: true);
 
-        // Five prompts through three places, each prefilled in chunks of at most 7 tokens beside the others' decodes.
+        // Five prompts through three places, each prefilled in chunks of at most 7 tokens beside the others' decodes;
+        // past 64 positions a sequence whose blocks are consecutive attends alone, in place, the others gathered.
         long[] ids = [.. prompts.Select((p, i) => generator.Submit(p, Options(i)))];
         Dictionary<long, List<int>> produced = RunToEnd(generator, ids);
 
