@@ -24,7 +24,8 @@ namespace ActorAI.Benchmarks;
 /// a long context) and one seeded mix of prompt lengths:
 /// <list type="bullet">
 /// <item>the baseline: cached in-process decoding at batch 1 (one request after another, the whole prompt in one pass);</item>
-/// <item>the replica's engine in process at concurrency 1, 8 and 32 (TTFT and per-token ITL from the engine);</item>
+/// <item>the replica's generator stepped in process (no threads or channels) at concurrency 1, 8 and 32, with TTFT and
+/// per-token ITL;</item>
 /// <item>a deployment on an in-process silo over HTTP (<c>/v1/completions</c>, streamed) at the same concurrencies;</item>
 /// <item>the c=32 FLOP rate as a fraction of the matmul peak measured in this run;</item>
 /// <item>prefix caching (a shared 200-token system prompt, on against off; and a 0% hit rate, on against off);</item>
@@ -71,15 +72,15 @@ internal static class ServingBenchmark
         var engineOptions = new GenerationEngineOptions(MaxBatch: 32, MaxQueue: 64);
         // The baseline: KV-cached decoding of one request at a time, its prompt in one pass (as a user's own loop).
         var baselineOptions = new GenerationEngineOptions(MaxBatch: 1, MaxQueue: 0, MaxBatchedTokens: model.Config.ContextLength, PrefixCaching: false);
-        await ServingWorkload.RunAsync(model, tokenizer, baselineOptions, mix[..2], 1, 8); // warm-up
-        ServingWorkload.EngineLoad cached = await ServingWorkload.RunAsync(model, tokenizer, baselineOptions, mix, 1, tokens);
+        ServingWorkload.Drive(model, tokenizer, baselineOptions, mix[..2], 1, 8); // warm-up
+        ServingWorkload.EngineLoad cached = ServingWorkload.Drive(model, tokenizer, baselineOptions, mix, 1, tokens);
         Print("cached_b1_tokens_per_s", cached.TokensPerSecond);
         Print("cached_b1_flop_fraction", cached.FlopsPerSecond / peak);
 
         var engine = new Dictionary<int, ServingWorkload.EngineLoad>();
         foreach (int c in levels)
         {
-            ServingWorkload.EngineLoad r = await ServingWorkload.RunAsync(model, tokenizer, engineOptions with { PrefixCaching = false }, c == 1 ? mix[..Math.Min(16, mix.Length)] : mix, c, tokens);
+            ServingWorkload.EngineLoad r = ServingWorkload.Drive(model, tokenizer, engineOptions with { PrefixCaching = false }, c == 1 ? mix[..Math.Min(16, mix.Length)] : mix, c, tokens);
             engine[c] = r;
             Print($"engine_c{c}_tokens_per_s", r.TokensPerSecond);
             Print($"engine_c{c}_ttft_p50_ms", r.Ttft.P50);
@@ -89,8 +90,8 @@ internal static class ServingBenchmark
         }
         Print($"engine_c{top}_flop_fraction", engine[top].FlopsPerSecond / peak);
 
-        await PrefixCachingAsync(model, tokenizer, engineOptions, tokens);
-        await LongArrivalAsync(model, tokenizer, engineOptions);
+        PrefixCaching(model, tokenizer, engineOptions, tokens);
+        LongArrival(model, tokenizer, engineOptions);
 
         await using var silo = await BenchSilo.StartAsync(checkpoint);
         var http = new Dictionary<int, LoadResult>();
@@ -113,13 +114,13 @@ internal static class ServingBenchmark
         // so that the machine's noise falls on both sides alike; medians of each side.
         var pairedEngine = new List<double>();
         var pairedHttp = new List<double>();
-        using (var alone = new GenerationEngine(model, tokenizer, engineOptions with { PrefixCaching = false }))
+        using (var alone = new BatchedGenerator(model, tokenizer, engineOptions with { PrefixCaching = false }))
         {
             for (int i = 0; i < 10; i++)
             {
                 string[] one = [mix[i % mix.Length]];
                 var watch = Stopwatch.StartNew();
-                await ServingWorkload.GenerateAsync(alone, tokenizer.Encode(one[0]), new SamplingOptions(tokens, Temperature: 1.0, Seed: i, IgnoreEndOfText: true));
+                alone.Generate(tokenizer.Encode(one[0]), new SamplingOptions(tokens, Temperature: 1.0, Seed: i, IgnoreEndOfText: true));
                 pairedEngine.Add(watch.Elapsed.TotalMilliseconds);
                 pairedHttp.Add((await silo.RunAsync(1, 1, tokens, one)).Latency.P50);
             }
@@ -140,7 +141,7 @@ internal static class ServingBenchmark
 
     // A 200-token system prompt shared by every request (a user part of 20-60 tokens after it), the prefix cache on
     // against off, at concurrency 1 and 8; then distinct prompts (a 0% hit rate), on against off in alternating rounds.
-    private static async Task PrefixCachingAsync(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options, int tokens)
+    private static void PrefixCaching(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options, int tokens)
     {
         var random = new Random(23);
         string system = ServingWorkload.Text(random, 200);
@@ -149,8 +150,8 @@ internal static class ServingBenchmark
         foreach (int c in new[] { 1, 8 })
         {
             // The first request of the "on" run fills the cache; the others hit it.
-            ServingWorkload.EngineLoad off = await ServingWorkload.RunAsync(model, tokenizer, options with { PrefixCaching = false }, shared, c, outputTokens);
-            ServingWorkload.EngineLoad on = await ServingWorkload.RunAsync(model, tokenizer, options, shared, c, outputTokens);
+            ServingWorkload.EngineLoad off = ServingWorkload.Drive(model, tokenizer, options with { PrefixCaching = false }, shared, c, outputTokens);
+            ServingWorkload.EngineLoad on = ServingWorkload.Drive(model, tokenizer, options, shared, c, outputTokens);
             Print($"prefix_c{c}_hit_rate", (double)on.PrefixHits / on.PrefixQueries);
             Print($"prefix_c{c}_ttft_p50_off_ms", off.Ttft.P50);
             Print($"prefix_c{c}_ttft_p50_on_ms", on.Ttft.P50);
@@ -163,7 +164,7 @@ internal static class ServingBenchmark
         {
             foreach (bool caching in round % 2 == 0 ? new[] { true, false } : [false, true])
             {
-                ServingWorkload.EngineLoad r = await ServingWorkload.RunAsync(model, tokenizer, options with { PrefixCaching = caching }, distinct, 32, outputTokens);
+                ServingWorkload.EngineLoad r = ServingWorkload.Drive(model, tokenizer, options with { PrefixCaching = caching }, distinct, 32, outputTokens);
                 (caching ? onRates : offRates).Add(r.TokensPerSecond);
             }
         }
@@ -172,33 +173,47 @@ internal static class ServingBenchmark
         Print("prefix_miss_throughput_ratio", Percentiles.Of(onRates).P50 / Percentiles.Of(offRates).P50);
     }
 
-    // Eight requests decode 200 tokens each; in one run a 2,000-token prompt arrives after their first 40 tokens. The
-    // others' inter-token gaps (the arrival asks one token, so it adds no gaps of its own): p99 with and without it.
-    private static async Task LongArrivalAsync(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options)
+    // Eight requests decode 200 tokens each; in one run a 2,000-token prompt arrives once each has 40 tokens. The others'
+    // inter-token gaps (the arrival asks one token and is left out): p99 with and without it.
+    private static void LongArrival(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options)
     {
         int arrivalTokens = Math.Min(2000, model.Config.ContextLength - 2);
         var random = new Random(31);
         string[] running = [.. Enumerable.Range(0, 8).Select(_ => ServingWorkload.Text(random, 64))];
-        string arrival = ServingWorkload.Text(random, arrivalTokens);
+        int[] arrival = tokenizer.Encode(ServingWorkload.Text(random, arrivalTokens));
         var p99 = new double[2];
         for (int withArrival = 0; withArrival < 2; withArrival++)
         {
-            var observer = new ServingWorkload.Observer();
-            using var engine = new GenerationEngine(model, tokenizer, options with { PrefixCaching = false }, "bench-arrival", observer);
+            using var generator = new BatchedGenerator(model, tokenizer, options with { PrefixCaching = false });
             var sampling = new SamplingOptions(200, Temperature: 1.0, Seed: 3, IgnoreEndOfText: true);
-            Task<int>[] streams = [.. running.Select(p => ServingWorkload.GenerateAsync(engine, tokenizer.Encode(p), sampling))];
-            if (withArrival == 1)
+            var last = running.Select(p => generator.Submit(tokenizer.Encode(p), sampling)).ToDictionary(id => id, _ => 0L);
+            var counts = last.Keys.ToDictionary(id => id, _ => 0);
+            var gaps = new List<double>();
+            long arrivalId = -1, arrivedAt = 0;
+            while (generator.HasWork)
             {
-                while (observer.Gaps.Count < 8 * 40)
+                if (withArrival == 1 && arrivalId < 0 && counts.Values.All(c => c >= 40))
                 {
-                    await Task.Delay(1);
+                    arrivalId = generator.Submit(arrival, new SamplingOptions(1, Temperature: 0));
+                    arrivedAt = Stopwatch.GetTimestamp();
                 }
-                var watch = Stopwatch.StartNew();
-                await ServingWorkload.GenerateAsync(engine, tokenizer.Encode(arrival), new SamplingOptions(1, Temperature: 0));
-                Print("arrival_ttft_ms", watch.Elapsed.TotalMilliseconds);
+                IReadOnlyList<GenerationEvent> events = generator.Step();
+                long now = Stopwatch.GetTimestamp();
+                foreach (GenerationEvent e in events.Where(e => e.Token >= 0))
+                {
+                    if (e.SequenceId == arrivalId)
+                    {
+                        Print("arrival_ttft_ms", Stopwatch.GetElapsedTime(arrivedAt, now).TotalMilliseconds);
+                        continue;
+                    }
+                    if (counts[e.SequenceId]++ > 0)
+                    {
+                        gaps.Add(Stopwatch.GetElapsedTime(last[e.SequenceId], now).TotalMilliseconds);
+                    }
+                    last[e.SequenceId] = now;
+                }
             }
-            await Task.WhenAll(streams);
-            p99[withArrival] = Percentiles.Of(observer.Gaps).P99;
+            p99[withArrival] = Percentiles.Of(gaps).P99;
         }
         Print("arrival_others_itl_p99_without_ms", p99[0]);
         Print("arrival_others_itl_p99_with_ms", p99[1]);

@@ -67,100 +67,63 @@ internal static class ServingWorkload
     }
 
     /// <summary>
-    /// <paramref name="prompts"/> through an engine, <paramref name="concurrency"/> requests at a time, each generating
-    /// exactly <paramref name="tokens"/> tokens. Times to first token and gaps between tokens come from the engine's
-    /// observer (per token, not per network chunk).
+    /// <paramref name="prompts"/> through a generator stepped on this thread (the engine's loop without its threads and
+    /// channels), <paramref name="concurrency"/> requests in flight, each generating exactly <paramref name="tokens"/>
+    /// tokens. Time to first token is from submission; gaps are between a request's consecutive tokens (per token).
     /// </summary>
-    public static async Task<EngineLoad> RunAsync(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options, IReadOnlyList<string> prompts,
+    public static EngineLoad Drive(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options, IReadOnlyList<string> prompts,
         int concurrency, int tokens, int seed = 1)
     {
-        var observer = new Observer();
-        using var engine = new GenerationEngine(model, tokenizer, options, "bench-engine", observer);
-        int next = -1;
+        using var generator = new BatchedGenerator(model, tokenizer, options);
+        var live = new Dictionary<long, Live>();
+        var firstTokens = new List<double>();
+        var gaps = new List<double>();
+        int next = 0;
         long generated = 0;
         double flops = 0;
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        while (next < prompts.Count || generator.HasWork)
         {
-            int i;
-            while ((i = Interlocked.Increment(ref next)) < prompts.Count)
+            while (live.Count < concurrency && next < prompts.Count)
             {
-                int[] prompt = tokenizer.Encode(prompts[i]);
-                int count = await GenerateAsync(engine, prompt, new SamplingOptions(tokens, Temperature: 1.0, Seed: seed + i, IgnoreEndOfText: true));
-                Interlocked.Add(ref generated, count);
-                lock (observer)
+                int[] prompt = tokenizer.Encode(prompts[next]);
+                long id = generator.Submit(prompt, new SamplingOptions(tokens, Temperature: 1.0, Seed: seed + next, IgnoreEndOfText: true));
+                live[id] = new Live(Stopwatch.GetTimestamp(), prompt.Length);
+                next++;
+            }
+            IReadOnlyList<GenerationEvent> events = generator.Step();
+            long now = Stopwatch.GetTimestamp();
+            foreach (GenerationEvent e in events)
+            {
+                Live request = live[e.SequenceId];
+                if (e.Token >= 0)
                 {
-                    flops += RequestFlops(model.Config, prompt.Length, count);
+                    (request.Count == 0 ? firstTokens : gaps).Add(Stopwatch.GetElapsedTime(request.Count == 0 ? request.SubmittedAt : request.LastAt, now).TotalMilliseconds);
+                    request.Count++;
+                    request.LastAt = now;
+                }
+                if (e.Finish is not null)
+                {
+                    generated += request.Count;
+                    flops += RequestFlops(model.Config, request.PromptTokens, request.Count);
+                    live.Remove(e.SequenceId);
                 }
             }
-        })));
+        }
         double seconds = watch.Elapsed.TotalSeconds;
-        return new EngineLoad(generated / seconds, flops / seconds, ServingBenchmark.Percentiles.Of(observer.FirstTokens),
-            ServingBenchmark.Percentiles.Of(observer.Gaps), engine.PrefixCacheHits, engine.PrefixCacheQueries);
+        return new EngineLoad(generated / seconds, flops / seconds, ServingBenchmark.Percentiles.Of(firstTokens),
+            ServingBenchmark.Percentiles.Of(gaps), generator.PrefixCacheHits, generator.PrefixCacheQueries);
     }
 
-    /// <summary>One request through an engine; returns the tokens generated.</summary>
-    public static async Task<int> GenerateAsync(GenerationEngine engine, int[] prompt, SamplingOptions options)
+    private sealed class Live(long submittedAt, int promptTokens)
     {
-        using GenerationStream stream = engine.TrySubmit(prompt, options) ?? throw new InvalidOperationException("the benchmark engine refused a request");
-        int count = 0;
-        await foreach (GenerationEvent e in stream.Events.ReadAllAsync())
-        {
-            count += e.Token >= 0 ? 1 : 0;
-        }
-        return count;
+        public long SubmittedAt { get; } = submittedAt;
+        public int PromptTokens { get; } = promptTokens;
+        public long LastAt { get; set; }
+        public int Count { get; set; }
     }
 
     /// <summary>Throughput and latency of one in-process load.</summary>
     internal sealed record EngineLoad(double TokensPerSecond, double FlopsPerSecond, ServingBenchmark.Percentiles Ttft, ServingBenchmark.Percentiles Itl,
         long PrefixHits, long PrefixQueries);
-
-    /// <summary>Collects the engine's per-request first-token times and per-token gaps, in milliseconds.</summary>
-    internal sealed class Observer : IGenerationObserver
-    {
-        private readonly List<double> _firstTokens = [];
-        private readonly List<double> _gaps = [];
-
-        public IReadOnlyList<double> FirstTokens
-        {
-            get
-            {
-                lock (_firstTokens)
-                {
-                    return [.. _firstTokens];
-                }
-            }
-        }
-
-        public IReadOnlyList<double> Gaps
-        {
-            get
-            {
-                lock (_gaps)
-                {
-                    return [.. _gaps];
-                }
-            }
-        }
-
-        public void OnFirstToken(int promptTokens, double queueSeconds, double timeToFirstTokenSeconds)
-        {
-            lock (_firstTokens)
-            {
-                _firstTokens.Add(timeToFirstTokenSeconds * 1000);
-            }
-        }
-
-        public void OnToken(double interTokenSeconds)
-        {
-            lock (_gaps)
-            {
-                _gaps.Add(interTokenSeconds * 1000);
-            }
-        }
-
-        public void OnFinished(FinishReason reason, int promptTokens, int generatedTokens, double endToEndSeconds, double? timePerOutputTokenSeconds)
-        {
-        }
-    }
 }

@@ -25,6 +25,10 @@ public sealed class BatchedGenerator : IDisposable
     // padding wastes little of the KV reads that dominate long-context decoding.
     private const double BucketSpread = 0.7;
 
+    // Steps with fewer tokens run on this thread alone: their operations are too small to gain from a second thread and
+    // lose to the hand-offs (measured: a batch-1 decode step takes about 0.7 of its two-thread time on one thread).
+    private const int ParallelStepTokens = 64;
+
     private readonly Gpt _model;
     private readonly ITextTokenizer _tokenizer;
     private readonly GenerationEngineOptions _options;
@@ -35,10 +39,11 @@ public sealed class BatchedGenerator : IDisposable
     private readonly List<Sequence> _running = []; // admission order
     private readonly HashSet<long> _cancelled = [];
     private long _nextId;
-    // Step cost estimates (moving averages, milliseconds) for pacing long prefills: a step of decodes only, and each
-    // prefill token added to one.
+    // Pacing of long prefills: the moving average of a decodes-only step (milliseconds), and the tokens a long prompt
+    // may add to a step, adapted after each paced step (more while the step stays within the slack, half when not).
     private double _decodeStepMs = double.NaN;
-    private double _prefillTokenMs = double.NaN;
+    private double _longPrefillTokens = 1;
+    private bool _paced;
 
     /// <summary>Creates a generator for up to <paramref name="maxBatch"/> concurrent sequences, other settings default.</summary>
     public BatchedGenerator(Gpt model, ITextTokenizer tokenizer, int maxBatch)
@@ -177,8 +182,25 @@ public sealed class BatchedGenerator : IDisposable
             List<Work> plan = Schedule();
             if (plan.Count > 0)
             {
+                // The team size is this thread's own (the generator's loop owns its thread); it is restored after.
+                int threads = get_num_threads();
+                bool alone = threads > 1 && plan.Sum(w => w.Count) < ParallelStepTokens;
+                if (alone)
+                {
+                    set_num_threads(1);
+                }
                 long started = System.Diagnostics.Stopwatch.GetTimestamp();
-                Run(plan, events);
+                try
+                {
+                    Run(plan, events);
+                }
+                finally
+                {
+                    if (alone)
+                    {
+                        set_num_threads(threads);
+                    }
+                }
                 LearnCost(plan, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             return events;
@@ -220,6 +242,7 @@ public sealed class BatchedGenerator : IDisposable
 
     private List<Work> Schedule()
     {
+        _paced = false;
         var plan = new List<Work>();
         int budget = _options.MaxBatchedTokens;
         // Decodes first (one token each, oldest first), so running sequences keep their pace whatever arrives.
@@ -342,35 +365,35 @@ public sealed class BatchedGenerator : IDisposable
     }
 
     // The tokens of s to prefill this step. A long prompt (more than LongPrefillThreshold tokens still to prefill) does
-    // not stall the sequences decoding beside it: it gets the tokens that the measured step costs say fit in
-    // LongPrefillSlack of a decode step (at least one), and the whole budget when nothing else decodes. Shorter prompts
-    // take what the budget leaves, as in vLLM.
+    // not stall the sequences decoding beside it: it gets as many tokens as have kept the steps within LongPrefillSlack
+    // of a decodes-only step (at least one, learnt step by step), and the whole budget when nothing else decodes.
+    // Shorter prompts take what the budget leaves, as in vLLM.
     private int Paced(Sequence s, int decoding)
     {
         if (decoding == 0 || s.Pending <= _options.LongPrefillThreshold)
         {
             return s.Pending;
         }
-        if (double.IsNaN(_decodeStepMs) || double.IsNaN(_prefillTokenMs) || _prefillTokenMs <= 0)
-        {
-            return Math.Min(s.Pending, _cache.BlockSize); // no estimate yet: a block, which the next step measures
-        }
-        return Math.Clamp((int)(_options.LongPrefillSlack * _decodeStepMs / _prefillTokenMs), 1, s.Pending);
+        _paced = true;
+        return Math.Min(s.Pending, (int)_longPrefillTokens);
     }
 
     private void LearnCost(List<Work> plan, double milliseconds)
     {
         const double Weight = 0.2;
-        int prefill = plan.Where(w => w.Prefill).Sum(w => w.Count);
-        if (prefill == 0)
+        if (plan.All(w => !w.Prefill))
         {
             _decodeStepMs = double.IsNaN(_decodeStepMs) ? milliseconds : _decodeStepMs + (Weight * (milliseconds - _decodeStepMs));
         }
-        else if (!double.IsNaN(_decodeStepMs) && plan.Count > 1)
+        else if (_paced && !double.IsNaN(_decodeStepMs))
         {
-            double perToken = Math.Max(0, milliseconds - _decodeStepMs) / prefill;
-            _prefillTokenMs = double.IsNaN(_prefillTokenMs) ? perToken : _prefillTokenMs + (Weight * (perToken - _prefillTokenMs));
+            // Additive increase, multiplicative decrease (as TCP's window): converges on the largest chunk whose step
+            // stays within the slack, and backs off at once when the machine gets slower.
+            _longPrefillTokens = milliseconds <= (1 + _options.LongPrefillSlack) * _decodeStepMs
+                ? _longPrefillTokens + 1
+                : Math.Max(1, _longPrefillTokens / 2);
         }
+        _paced = false;
     }
 
     // ---- the model step ---------------------------------------------------------------------------------------------
