@@ -82,11 +82,7 @@ internal static class ServingBenchmark
         {
             ServingWorkload.EngineLoad r = ServingWorkload.Drive(model, tokenizer, engineOptions with { PrefixCaching = false }, c == 1 ? mix[..Math.Min(16, mix.Length)] : mix, c, tokens);
             engine[c] = r;
-            Print($"engine_c{c}_tokens_per_s", r.TokensPerSecond);
-            Print($"engine_c{c}_ttft_p50_ms", r.Ttft.P50);
-            Print($"engine_c{c}_ttft_p99_ms", r.Ttft.P99);
-            Print($"engine_c{c}_itl_p50_ms", r.Itl.P50);
-            Print($"engine_c{c}_itl_p99_ms", r.Itl.P99);
+            PrintLoad($"engine_c{c}", r.TokensPerSecond, r.Ttft, "itl", r.Itl);
         }
         Print($"engine_c{top}_flop_fraction", engine[top].FlopsPerSecond / peak);
 
@@ -100,11 +96,7 @@ internal static class ServingBenchmark
         {
             LoadResult r = await silo.RunAsync(c, c == 1 ? Math.Min(16, mix.Length) : mix.Length, tokens, mix);
             http[c] = r;
-            Print($"http_c{c}_tokens_per_s", r.TokensPerSecond);
-            Print($"http_c{c}_ttft_p50_ms", r.Ttft.P50);
-            Print($"http_c{c}_ttft_p99_ms", r.Ttft.P99);
-            Print($"http_c{c}_tpot_p50_ms", r.Tpot.P50);
-            Print($"http_c{c}_tpot_p99_ms", r.Tpot.P99);
+            PrintLoad($"http_c{c}", r.TokensPerSecond, r.Ttft, "tpot", r.Tpot);
         }
         double httpFlops = mix.Sum(p => ServingWorkload.RequestFlops(model.Config, p.Length, tokens)) * (http[top].TokensPerSecond / (mix.Length * tokens));
         Print($"http_c{top}_flop_fraction", httpFlops / peak);
@@ -243,6 +235,16 @@ internal static class ServingBenchmark
         string path = Path.Combine(Path.GetTempPath(), $"actorai-bench-serving-{preset}-{config.ContextLength}.safetensors");
         GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string> { ["actorai.tokenizer"] = "byte" });
         return path;
+    }
+
+    // One load's throughput, time to first token and gaps (per token in process, per request's mean over HTTP).
+    private static void PrintLoad(string prefix, double tokensPerSecond, Percentiles ttft, string gapName, Percentiles gaps)
+    {
+        Print($"{prefix}_tokens_per_s", tokensPerSecond);
+        Print($"{prefix}_ttft_p50_ms", ttft.P50);
+        Print($"{prefix}_ttft_p99_ms", ttft.P99);
+        Print($"{prefix}_{gapName}_p50_ms", gaps.P50);
+        Print($"{prefix}_{gapName}_p99_ms", gaps.P99);
     }
 
     private static int Int(string[] args, string name, int fallback) =>

@@ -120,11 +120,11 @@ public sealed class BatchedGenerator : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
         CheckFits(prompt, options, n);
-        var leader = new Sequence(_nextId++, [.. prompt], options, cacheSalt, _options.PrefixCaching ? PagedKvCache.RootHash(cacheSalt) : default);
+        var leader = new Sequence(_nextId++, [.. prompt], options, _options.PrefixCaching ? PagedKvCache.RootHash(cacheSalt) : default);
         for (int i = 1; i < n; i++)
         {
             SamplingOptions choice = options.Seed is null ? options : options with { Seed = options.Seed + i };
-            leader.Followers.Add(new Sequence(_nextId++, [.. prompt], choice, cacheSalt, leader.Root) { Leader = leader });
+            leader.Followers.Add(new Sequence(_nextId++, [.. prompt], choice, leader.Root) { Leader = leader });
         }
         _waiting.AddLast(leader);
         return [leader.Id, .. leader.Followers.Select(f => f.Id)];
@@ -157,8 +157,10 @@ public sealed class BatchedGenerator : IDisposable
         long needed = (long)n * _cache.BlocksFor(positions);
         if (needed > _cache.MaxBlocks)
         {
+            long budget = (long)_cache.MaxBlocks * _cache.BlockSize, perChoice = (long)_cache.BlocksFor(positions) * _cache.BlockSize;
             throw new KvCacheBudgetException(
-                $"the prompt ({prompt.Count} tokens) and max tokens ({options.MaxTokens}){(n > 1 ? $" for {n} choices" : "")} need {needed * _cache.BlockSize} KV-cache positions; the budget is {(long)_cache.MaxBlocks * _cache.BlockSize}");
+                $"the prompt ({prompt.Count} tokens) and max tokens ({options.MaxTokens}){(n > 1 ? $" for {n} choices" : "")} need {n * perChoice} KV-cache positions; the budget is {budget}",
+                budget, perChoice, n);
         }
     }
 
@@ -659,7 +661,6 @@ public sealed class BatchedGenerator : IDisposable
         else if (s.Followers.Count > 0)
         {
             // A leader that ends before its prompt was prefilled: its followers go on alone, first in the queue.
-            bool wasWaiting = _waiting.Remove(s);
             foreach (Sequence follower in Enumerable.Reverse(s.Followers))
             {
                 follower.Leader = null;
@@ -667,7 +668,6 @@ public sealed class BatchedGenerator : IDisposable
                 _waiting.AddFirst(follower);
             }
             s.Followers.Clear();
-            _ = wasWaiting;
         }
         _waiting.Remove(s);
         s.Running = false;
@@ -695,13 +695,12 @@ public sealed class BatchedGenerator : IDisposable
 
     private sealed record Work(Sequence Sequence, int Count, bool Prefill = false);
 
-    private sealed class Sequence(long id, List<int> prompt, SamplingOptions options, string? salt, UInt128 root)
+    private sealed class Sequence(long id, List<int> prompt, SamplingOptions options, UInt128 root)
     {
         public long Id { get; } = id;
         public List<int> Tokens { get; } = prompt;       // prompt, then generated tokens
         public int PromptLength { get; } = prompt.Count;
         public SamplingOptions Options { get; } = options;
-        public string? Salt { get; } = salt;
         public UInt128 Root { get; } = root;             // the salt's chain root
         public TokenSampler Sampler { get; } = new(options);
         public StopSequenceFilter Filter { get; } = new(options.Stop);

@@ -38,4 +38,18 @@ public sealed record GenerationEngineOptions(
 }
 
 /// <summary>A request needs more KV-cache positions than the engine's whole budget: it could never run.</summary>
-public sealed class KvCacheBudgetException(string message) : ArgumentException(message);
+/// <param name="message">What was asked and the budget.</param>
+/// <param name="budgetPositions">The engine's whole KV budget in token positions (whole blocks).</param>
+/// <param name="positionsPerChoice">Positions one choice needs (its prompt and max tokens, rounded up to whole blocks).</param>
+/// <param name="choices">The choices asked for.</param>
+public sealed class KvCacheBudgetException(string message, long budgetPositions, long positionsPerChoice, int choices) : ArgumentException(message)
+{
+    /// <summary>The engine's whole KV budget in token positions (whole blocks).</summary>
+    public long BudgetPositions { get; } = budgetPositions;
+
+    /// <summary>Positions one choice needs: its prompt and max tokens, rounded up to whole blocks.</summary>
+    public long PositionsPerChoice { get; } = positionsPerChoice;
+
+    /// <summary>The choices asked for.</summary>
+    public int Choices { get; } = choices;
+}

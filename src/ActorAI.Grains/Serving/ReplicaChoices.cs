@@ -68,22 +68,20 @@ internal static class ReplicaLogprobs
 
     /// <summary>
     /// The 400 for a request that could never fit the replica's KV-cache budget: it names <c>n</c> when one choice would
-    /// fit, else <c>max_tokens</c>, with the limit.
+    /// fit, else <c>max_tokens</c>, with the limit (from the engine's figures).
     /// </summary>
-    public static GenerationRequestException BudgetExceeded(ReplicaSpec spec, int context, int promptTokens, int maxTokens, int n, string detail)
+    public static GenerationRequestException BudgetExceeded(KvCacheBudgetException error, int promptTokens, int maxTokens)
     {
-        long budget = spec.KvCacheTokens ?? (long)spec.MaxBatch * context;
-        long positions = (budget + spec.BlockSize - 1) / spec.BlockSize * spec.BlockSize;
-        long perChoice = (Math.Min(promptTokens + (long)maxTokens, context) + spec.BlockSize - 1) / spec.BlockSize * spec.BlockSize;
-        if (n > 1 && perChoice <= positions)
+        long positions = error.BudgetPositions, perChoice = error.PositionsPerChoice;
+        if (error.Choices > 1 && perChoice <= positions)
         {
             return new GenerationRequestException(
-                $"n is too large: {n}. This replica's KV cache holds {positions} token positions and each choice needs {perChoice}, so n can be at most {positions / perChoice} with max_tokens {maxTokens} ({detail}).",
+                $"n is too large: {error.Choices}. This replica's KV cache holds {positions} token positions and each choice needs {perChoice}, so n can be at most {positions / perChoice} with max_tokens {maxTokens} ({error.Message}).",
                 "n", KvCacheBudgetCode);
         }
         long most = Math.Max(0, positions - promptTokens);
         return new GenerationRequestException(
-            $"max_tokens is too large: {maxTokens}. This replica's KV cache holds {positions} token positions and the prompt has {promptTokens} tokens, so max_tokens can be at most {most}{(n > 1 ? " for one choice" : "")} ({detail}).",
+            $"max_tokens is too large: {maxTokens}. This replica's KV cache holds {positions} token positions and the prompt has {promptTokens} tokens, so max_tokens can be at most {most}{(error.Choices > 1 ? " for one choice" : "")} ({error.Message}).",
             "max_tokens", KvCacheBudgetCode);
     }
 

@@ -207,7 +207,7 @@ internal sealed partial class ReplicaGrain(
         catch (KvCacheBudgetException ex)
         {
             // Could never fit, however long it waited: the caller's request is wrong for this deployment (400).
-            throw ReplicaLogprobs.BudgetExceeded(loaded.Spec, loaded.Engine.ContextLength, prompt.Length, options.MaxTokens, n, ex.Message);
+            throw ReplicaLogprobs.BudgetExceeded(ex, prompt.Length, options.MaxTokens);
         }
         catch (InvalidOperationException ex) when (loaded.Engine.Fault is not null)
         {

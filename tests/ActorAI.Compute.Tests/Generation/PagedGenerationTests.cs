@@ -257,6 +257,7 @@ public sealed class PagedGenerationTests
         using var small = new BatchedGenerator(model, ByteTokenizer.Instance, options with { KvCacheTokens = 32 });
         var error = Assert.Throws<KvCacheBudgetException>(() => small.Submit(Prompt(20, 62), SamplingOptions.Greedy(20)));
         Assert.Contains("budget is 32", error.Message, StringComparison.Ordinal);
+        Assert.Equal((32L, 40L, 1), (error.BudgetPositions, error.PositionsPerChoice, error.Choices));
         // Two that fit alone but not together: the second waits for the first's blocks.
         long a = small.Submit(Prompt(10, 63), SamplingOptions.Greedy(12));
         long b = small.Submit(Prompt(10, 64), SamplingOptions.Greedy(12));
