@@ -115,4 +115,5 @@ public sealed record ReplicaSpec(
     [property: Id(7)] int MaxBatchedTokens = DeploymentSpec.DefaultMaxBatchedTokens,
     [property: Id(8)] int BlockSize = DeploymentSpec.DefaultBlockSize,
     [property: Id(9)] int? KvCacheTokens = null,
-    [property: Id(10)] bool PrefixCaching = true);
+    [property: Id(10)] bool PrefixCaching = true,
+    [property: Id(11)] int Stages = 1);

@@ -73,11 +73,20 @@ public sealed record DeploymentSpec
     /// <summary>Reuse the KV of identical prompt prefixes (salted per API key). Default on.</summary>
     [Id(12)] public bool PrefixCaching { get; init; } = true;
 
+    /// <summary>Pipeline stages each replica's model is split into (its blocks in contiguous runs, one
+    /// <c>ModelShard</c> grain per stage, on different silos); null for automatic: the fewest stages whose memory
+    /// fits the silos' free memory (1 when the whole model fits one silo).</summary>
+    [Id(13)] public int? Stages { get; init; }
+
+    /// <summary>The most pipeline stages a model may be split into.</summary>
+    public const int MaxStages = 16;
+
     /// <summary>Every problem with this spec; each message names the field and its limit.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Model)) errors.Add("model: required");
+        if (Stages is int stages && (stages < 1 || stages > MaxStages)) errors.Add($"stages: must be between 1 and {MaxStages} (was {stages})");
         if (string.IsNullOrWhiteSpace(Version)) errors.Add("version: required (a number, an alias or 'latest')");
         if (MinReplicas is < 0 or > MaxReplicaLimit) errors.Add($"min_replicas: must be 0..{MaxReplicaLimit} (was {MinReplicas})");
         if (MaxReplicas is < 1 or > MaxReplicaLimit) errors.Add($"max_replicas: must be 1..{MaxReplicaLimit} (was {MaxReplicas})");

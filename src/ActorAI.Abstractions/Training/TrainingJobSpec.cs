@@ -33,6 +33,11 @@ public enum TrainingMode
 /// silo: a job asking for more is refused where the silos advertise their cores, and clamped to the cores otherwise.
 /// </param>
 /// <param name="CheckpointsToKeep">Checkpoints kept in the artifact store (the newest ones); at least 1. Default 3.</param>
+/// <param name="Stages">
+/// Pipeline stages each trainer's model is split into (GPipe: micro-batches run forward through stage grains on
+/// different silos and backward in reverse); null for automatic: the fewest stages that fit the silos' free memory.
+/// </param>
+/// <param name="MicroBatches">Micro-batches per trainer step when pipelined (GPipe's M); null for 2 × stages, capped by the rows.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingJobSpec")]
 public sealed record TrainingJobSpec(
     [property: Id(0)] string Model,
@@ -51,7 +56,9 @@ public sealed record TrainingJobSpec(
     [property: Id(13)] double GradientClip = 1.0,
     [property: Id(14)] long Seed = 1337,
     [property: Id(15)] int IntraOpThreads = 0,
-    [property: Id(16)] int CheckpointsToKeep = TrainingJobSpec.DefaultCheckpointsToKeep)
+    [property: Id(16)] int CheckpointsToKeep = TrainingJobSpec.DefaultCheckpointsToKeep,
+    [property: Id(17)] int? Stages = null,
+    [property: Id(18)] int? MicroBatches = null)
 {
     /// <summary>Steps between checkpoints when the spec does not say: bounds the work a lost silo costs.</summary>
     public const int DefaultCheckpointInterval = 50;
@@ -61,6 +68,12 @@ public sealed record TrainingJobSpec(
 
     /// <summary>The most trainers or shards a job may have.</summary>
     public const int MaxWorkers = 256;
+
+    /// <summary>The most pipeline stages a trainer's model may be split into.</summary>
+    public const int MaxStages = 16;
+
+    /// <summary>The most micro-batches a pipelined trainer step may run.</summary>
+    public const int MaxMicroBatches = 256;
 
     /// <summary>Every problem with the spec, each naming the field and its limit; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -82,6 +95,11 @@ public sealed record TrainingJobSpec(
         if (GradientClip < 0 || !double.IsFinite(GradientClip)) errors.Add($"GradientClip must be >= 0 (was {GradientClip}).");
         if (IntraOpThreads < 0) errors.Add($"IntraOpThreads must be >= 0 (was {IntraOpThreads}).");
         if (CheckpointsToKeep < 1) errors.Add($"CheckpointsToKeep must be at least 1 (was {CheckpointsToKeep}).");
+        if (Stages is int stages && (stages < 1 || stages > MaxStages)) errors.Add($"Stages must be between 1 and {MaxStages} (was {stages}).");
+        if (MicroBatches is int micro && (micro < 1 || micro > MaxMicroBatches)) errors.Add($"MicroBatches must be between 1 and {MaxMicroBatches} (was {micro}).");
+        else if (MicroBatches is int m && Workers >= 1 && GlobalBatchRows % Workers == 0 && (GlobalBatchRows / Workers) % m != 0)
+            errors.Add($"MicroBatches ({m}) must divide each trainer's {GlobalBatchRows / Workers} rows (GlobalBatchRows / Workers).");
+        if (Stages > 1 && Mode == TrainingMode.Asynchronous) errors.Add("Stages: pipeline training runs in Synchronous mode only.");
         return errors;
     }
 }
