@@ -83,8 +83,44 @@ public static class GptCheckpoint
         return model;
     }
 
+    /// <summary>
+    /// Loads stage <paramref name="stage"/> of <paramref name="stages"/> of the model in <paramref name="path"/>: only
+    /// that stage's tensors are read, so a silo holds its part of a model too large for one silo.
+    /// </summary>
+    /// <exception cref="SafeTensorsFormatException">The file is malformed or does not hold a GPT-2-layout model.</exception>
+    /// <exception cref="ArgumentException">The model has fewer blocks than <paramref name="stages"/>.</exception>
+    public static Pipeline.GptStage LoadStage(string path, int stage, int stages, Device? device = null)
+    {
+        using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+        GptConfig config = ReadConfig(reader, heads: null);
+        IReadOnlyList<Pipeline.StageRange> ranges = Pipeline.PipelinePartition.Split(config, stages);
+        ArgumentOutOfRangeException.ThrowIfNegative(stage);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(stage, stages);
+        var module = new Pipeline.GptStage(config, ranges[stage]);
+        LoadInto(module, reader);
+        if (device is not null && device.type != DeviceType.CPU)
+        {
+            module.to(device);
+        }
+        return module;
+    }
+
+    /// <summary>The configuration of the model in <paramref name="path"/> (from its metadata, else its shapes).</summary>
+    /// <exception cref="SafeTensorsFormatException">The file is malformed or does not hold a GPT-2-layout model.</exception>
+    public static GptConfig ReadConfig(string path)
+    {
+        using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+        return ReadConfig(reader, heads: null);
+    }
+
     /// <summary>Copies the weights in <paramref name="reader"/> into <paramref name="model"/>, checking names and shapes.</summary>
-    public static void LoadInto(Gpt model, SafeTensorsReader reader)
+    public static void LoadInto(Gpt model, SafeTensorsReader reader) => LoadInto((nn.Module)model, reader);
+
+    /// <summary>
+    /// Copies the weights in <paramref name="reader"/> into a module whose parameters carry GPT-2 names (a whole
+    /// <see cref="Gpt"/> or a <see cref="Pipeline.GptStage"/>), checking names and shapes.
+    /// </summary>
+    public static void LoadInto(nn.Module model, SafeTensorsReader reader)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(reader);

@@ -68,6 +68,51 @@ public sealed record GptConfig(
         return (long)VocabularySize * c + (long)ContextLength * c + Layers * perBlock + (c + b * c) + head;
     }
 
+    /// <summary>
+    /// Every parameter's name and shape, in the order of the model's <c>named_parameters()</c> (Hugging Face GPT-2
+    /// names): the flat layout of parameter shards and pipeline stages follows from the configuration alone.
+    /// </summary>
+    public IReadOnlyList<(string Name, long[] Shape)> ParameterShapes()
+    {
+        long c = Embedding;
+        var shapes = new List<(string, long[])>
+        {
+            ("transformer.wte.weight", [VocabularySize, c]),
+            ("transformer.wpe.weight", [ContextLength, c]),
+        };
+        for (int i = 0; i < Layers; i++)
+        {
+            shapes.AddRange(BlockShapes(i));
+        }
+        shapes.AddRange(Norm("transformer.ln_f"));
+        if (!TiedHead)
+        {
+            shapes.Add(("lm_head.weight", [VocabularySize, c]));
+        }
+        return shapes;
+    }
+
+    /// <summary>The parameters of block <paramref name="layer"/>, in order.</summary>
+    public IEnumerable<(string Name, long[] Shape)> BlockShapes(int layer)
+    {
+        long c = Embedding;
+        string prefix = $"transformer.h.{layer}";
+        return [
+            .. Norm($"{prefix}.ln_1"),
+            .. Linear($"{prefix}.attn.c_attn", 3 * c, c),
+            .. Linear($"{prefix}.attn.c_proj", c, c),
+            .. Norm($"{prefix}.ln_2"),
+            .. Linear($"{prefix}.mlp.c_fc", 4 * c, c),
+            .. Linear($"{prefix}.mlp.c_proj", c, 4 * c),
+        ];
+    }
+
+    private IEnumerable<(string, long[])> Norm(string name) =>
+        Bias ? [($"{name}.weight", [Embedding]), ($"{name}.bias", [Embedding])] : [($"{name}.weight", [Embedding])];
+
+    private IEnumerable<(string, long[])> Linear(string name, long output, long input) =>
+        Bias ? [($"{name}.weight", [output, input]), ($"{name}.bias", [output])] : [($"{name}.weight", [output, input])];
+
     private static void Check(bool condition, string message)
     {
         if (!condition)

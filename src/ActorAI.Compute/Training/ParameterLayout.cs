@@ -25,8 +25,7 @@ public sealed class ParameterLayout
     {
         ArgumentNullException.ThrowIfNull(module);
         _parameters = [];
-        var segments = new List<ParameterSegment>();
-        long offset = 0;
+        var shapes = new List<(string, long[])>();
         foreach ((string name, Parameter p) in module.named_parameters())
         {
             if (p.dtype != ScalarType.Float32)
@@ -34,11 +33,43 @@ public sealed class ParameterLayout
                 throw new NotSupportedException($"parameter {name} is {p.dtype}; flat exchange supports float32");
             }
             _parameters.Add(p);
-            segments.Add(new ParameterSegment(name, offset, p.numel(), p.dim() >= 2));
-            offset += p.numel();
+            shapes.Add((name, p.shape));
         }
-        Segments = segments;
-        Count = offset;
+        (Segments, Count) = Lay(shapes);
+    }
+
+    private ParameterLayout(IEnumerable<(string Name, long[] Shape)> shapes)
+    {
+        _parameters = [];
+        (Segments, Count) = Lay(shapes);
+    }
+
+    /// <summary>
+    /// The layout of a GPT of <paramref name="config"/>, from its shapes alone (no model is built): what parameter
+    /// shards and pipeline stages agree on. It has no parameters to read or write.
+    /// </summary>
+    public static ParameterLayout For(Models.GptConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new ParameterLayout(config.ParameterShapes());
+    }
+
+    /// <summary>The segment named <paramref name="name"/>.</summary>
+    /// <exception cref="KeyNotFoundException">No parameter has that name.</exception>
+    public ParameterSegment Segment(string name) =>
+        Segments.FirstOrDefault(s => s.Name == name) ?? throw new KeyNotFoundException($"no parameter named '{name}' in the layout");
+
+    private static (IReadOnlyList<ParameterSegment>, long) Lay(IEnumerable<(string Name, long[] Shape)> shapes)
+    {
+        var segments = new List<ParameterSegment>();
+        long offset = 0;
+        foreach ((string name, long[] shape) in shapes)
+        {
+            long length = shape.Aggregate(1L, (a, b) => a * b);
+            segments.Add(new ParameterSegment(name, offset, length, shape.Length >= 2));
+            offset += length;
+        }
+        return (segments, offset);
     }
 
     /// <summary>The parameters in order.</summary>
@@ -85,6 +116,7 @@ public sealed class ParameterLayout
     /// <summary>Sets every parameter from <paramref name="source"/> (length <see cref="Count"/>).</summary>
     public void WriteParameters(ReadOnlySpan<float> source)
     {
+        CheckBound();
         if (source.Length != Count)
         {
             throw new ArgumentException($"{source.Length} values for {Count} parameters", nameof(source));
@@ -107,8 +139,17 @@ public sealed class ParameterLayout
         }
     }
 
+    private void CheckBound()
+    {
+        if (_parameters.Count == 0 && Count > 0)
+        {
+            throw new InvalidOperationException("this layout was derived from a configuration and has no parameters to read or write");
+        }
+    }
+
     private void Gather(Span<float> destination, Func<Parameter, Tensor?> select)
     {
+        CheckBound();
         if (destination.Length != Count)
         {
             throw new ArgumentException($"{destination.Length} slots for {Count} parameters", nameof(destination));

@@ -292,13 +292,8 @@ internal sealed class ParameterShardGrain(
         return total;
     }
 
-    private static ParameterLayout Layout(ShardAssignment assignment, Data.Datasets.DatasetManifest manifest)
-    {
-        // The layout depends only on the model's shape; the weights of this throwaway model are never used.
-        using var scope = NewDisposeScope();
-        using Gpt model = TrainingModel.NewModel(assignment.Spec, TrainingModel.Config(assignment.Spec, manifest));
-        return new ParameterLayout(model);
-    }
+    private static ParameterLayout Layout(ShardAssignment assignment, Data.Datasets.DatasetManifest manifest) =>
+        ParameterLayout.For(TrainingModel.Config(assignment.Spec, manifest)); // the model's shape alone: no model is built
 
     private Tensor Loaded() => _parameters ?? throw new InvalidOperationException(
         $"parameter shard {this.GetPrimaryKeyString()} is not loaded (its silo may have restarted); the job restores it from the last checkpoint");
