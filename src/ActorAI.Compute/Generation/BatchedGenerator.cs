@@ -19,7 +19,7 @@ namespace ActorAI.Compute.Generation;
 /// </list>
 /// Not thread-safe: one loop owns it.
 /// </summary>
-public sealed class BatchedGenerator : IDisposable
+public sealed class BatchedGenerator : IDisposable, ILiveSequences
 {
     // Decodes attend in buckets of similar length: a bucket's shortest is at least this fraction of its longest, so
     // padding wastes little of the KV reads that dominate long-context decoding.
@@ -29,7 +29,7 @@ public sealed class BatchedGenerator : IDisposable
     // lose to the hand-offs (measured: a batch-1 decode step takes about 0.7 of its two-thread time on one thread).
     private const int ParallelStepTokens = 64;
 
-    private readonly Gpt _model;
+    private readonly IGenerationModel _model;
     private readonly ITextTokenizer _tokenizer;
     private readonly GenerationEngineOptions _options;
     private readonly PagedKvCache _cache;
@@ -54,6 +54,13 @@ public sealed class BatchedGenerator : IDisposable
     /// <summary>Creates a generator with the given batch, step budget and KV cache.</summary>
     /// <exception cref="ArgumentException">An option is out of range, or the tokenizer does not fit the model.</exception>
     public BatchedGenerator(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options)
+        : this((IGenerationModel)model, tokenizer, options)
+    {
+    }
+
+    /// <summary>Creates a generator over <paramref name="model"/> (a <see cref="Gpt"/> or a pipeline of stages), which it is the only generator of.</summary>
+    /// <exception cref="ArgumentException">An option is out of range, or the tokenizer does not fit the model.</exception>
+    public BatchedGenerator(IGenerationModel model, ITextTokenizer tokenizer, GenerationEngineOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(tokenizer);
@@ -67,11 +74,10 @@ public sealed class BatchedGenerator : IDisposable
         _tokenizer = tokenizer;
         _options = options;
         _context = model.Config.ContextLength;
-        _device = model.parameters().First().device;
+        _device = model.Device;
         long budget = options.KvCacheTokens ?? (long)options.MaxBatch * _context;
         int blocks = (int)Math.Min(int.MaxValue / 2, (budget + options.BlockSize - 1) / options.BlockSize);
-        _cache = new PagedKvCache(model.Config, options.BlockSize, blocks, _device, model.parameters().First().dtype);
-        model.eval();
+        _cache = model.Open(options.BlockSize, blocks, this);
     }
 
     /// <summary>Sequences admitted (decoding or prefilling).</summary>
@@ -239,6 +245,9 @@ public sealed class BatchedGenerator : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _cache.Dispose();
+
+    IReadOnlyList<(IReadOnlyList<int> Blocks, int Length)> ILiveSequences.LiveSequences() =>
+        [.. _running.Where(s => s.Running && s.Computed > 0).Select(s => ((IReadOnlyList<int>)s.Blocks, s.Computed))];
 
     // ---- scheduling -------------------------------------------------------------------------------------------------
 

@@ -53,7 +53,20 @@ public sealed class GenerationEngine : IDisposable
     /// <param name="observer">Hears each request's queue time, first token, inter-token gaps and end; none by default.</param>
     /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
     public GenerationEngine(Gpt model, ITextTokenizer tokenizer, GenerationEngineOptions options, string name = "actorai-generation", IGenerationObserver? observer = null)
+        : this((IGenerationModel)model, tokenizer, options, name, observer)
     {
+    }
+
+    /// <summary>Starts the decode thread for <paramref name="model"/>: a <see cref="Gpt"/>, or a <see cref="Pipeline.PipelineModel"/> whose stages run elsewhere.</summary>
+    /// <param name="model">The model; the engine does not own it, and it serves this engine only.</param>
+    /// <param name="tokenizer">Decodes tokens to text.</param>
+    /// <param name="options">Batch, queue, step token budget and KV cache.</param>
+    /// <param name="name">Thread name (for diagnostics).</param>
+    /// <param name="observer">Hears each request's queue time, first token, inter-token gaps and end; none by default.</param>
+    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
+    public GenerationEngine(IGenerationModel model, ITextTokenizer tokenizer, GenerationEngineOptions options, string name = "actorai-generation", IGenerationObserver? observer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _observer = observer;

@@ -1,3 +1,4 @@
+using ActorAI.Compute.Generation;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace ActorAI.Compute.Models;
 /// (<c>transformer.wte.weight</c>, <c>transformer.h.0.attn.c_attn.weight</c>, … <c>lm_head.weight</c>), so checkpoints
 /// map one to one (see <c>Checkpoints.GptCheckpoint</c>).
 /// </summary>
-public sealed class Gpt : Module<Tensor, Tensor>
+public sealed class Gpt : Module<Tensor, Tensor>, IGenerationModel
 {
     private readonly Transformer transformer;
     private readonly Linear? lm_head; // absent when tied: the head is the token embedding
@@ -73,6 +74,19 @@ public sealed class Gpt : Module<Tensor, Tensor>
         Tensor x = transformer.Step(batch, cache);            // (R, C), final norm applied
         return Head(x);
     }
+
+    Device IGenerationModel.Device => parameters().First().device;
+
+    ScalarType IGenerationModel.KvCacheType => parameters().First().dtype;
+
+    PagedKvCache IGenerationModel.Open(int blockSize, int maxBlocks, ILiveSequences sequences)
+    {
+        eval();
+        Parameter first = parameters().First();
+        return new PagedKvCache(Config, blockSize, maxBlocks, first.device, first.dtype);
+    }
+
+    Tensor IGenerationModel.Step(StepBatch batch, PagedKvCache cache) => Step(batch, cache);
 
     /// <summary>Freezes (or unfreezes) the token/position embeddings and the first <paramref name="blocks"/> blocks.</summary>
     public void FreezeBottom(int blocks, bool embeddings = true)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using ActorAI.Compute.Pipeline;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +15,11 @@ namespace ActorAI.Compute.Models;
 /// Full blocks may be registered under the hash of their token chain (the salt, every earlier token and their own):
 /// a later prompt with the same salt and prefix reuses them (automatic prefix caching). A block whose last user leaves
 /// stays cached until its space is needed, least recently used first.
+/// </para>
+/// <para>
+/// A cache built by <see cref="AllocationOnly"/> holds no tensors: it keeps the block tables' bookkeeping for a pipeline's
+/// coordinator, whose stages hold the keys and values (<see cref="ForLayers"/>); its block copies are recorded for the
+/// stages to apply (<see cref="TakeCopies"/>).
 /// </para>
 /// Not thread-safe: one generator owns it.
 /// </summary>
@@ -36,18 +42,24 @@ public sealed class PagedKvCache : IDisposable
     private int _allocated;   // blocks the tensors hold
     private int _fresh;       // blocks ever handed out (ids 0.._fresh-1)
     private int _inUse;
+    private readonly List<BlockCopy> _copies = []; // allocation-only: copies not yet taken by the pipeline
 
     /// <summary>A cache of at most <paramref name="maxBlocks"/> blocks of <paramref name="blockSize"/> positions.</summary>
     public PagedKvCache(GptConfig config, int blockSize, int maxBlocks, Device device, ScalarType dtype = ScalarType.Float32)
+        : this(config?.Layers ?? throw new ArgumentNullException(nameof(config)), config, blockSize, maxBlocks, device, dtype)
     {
-        ArgumentNullException.ThrowIfNull(config);
+    }
+
+    private PagedKvCache(int layers, GptConfig? config, int blockSize, int maxBlocks, Device device, ScalarType dtype)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(layers);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBlocks, 1);
         BlockSize = blockSize;
         MaxBlocks = maxBlocks;
-        _layers = config.Layers;
-        _heads = config.Heads;
-        _headSize = config.HeadSize;
+        _layers = layers;
+        _heads = config?.Heads ?? 0;
+        _headSize = config?.HeadSize ?? 0;
         _device = device;
         _dtype = dtype;
         _keys = new Tensor[_layers];
@@ -58,6 +70,26 @@ public sealed class PagedKvCache : IDisposable
         _evictableNodes = new LinkedListNode<int>?[maxBlocks];
         Grow(Math.Min(maxBlocks, 16));
     }
+
+    /// <summary>
+    /// The keys and values of <paramref name="layers"/> blocks of a model of <paramref name="config"/> (a pipeline stage's
+    /// share): the stage's blocks are its coordinator's block ids, so the pool grows to the highest one used
+    /// (<see cref="EnsureBlocks"/>).
+    /// </summary>
+    public static PagedKvCache ForLayers(GptConfig config, int layers, int blockSize, int maxBlocks, Device device, ScalarType dtype = ScalarType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentOutOfRangeException.ThrowIfLessThan(layers, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(layers, config.Layers);
+        return new PagedKvCache(layers, config, blockSize, maxBlocks, device, dtype);
+    }
+
+    /// <summary>Block tables without keys or values (a pipeline's coordinator): <see cref="AllocatedBytes"/> is 0.</summary>
+    public static PagedKvCache AllocationOnly(int blockSize, int maxBlocks) =>
+        new(0, null, blockSize, maxBlocks, CPU, ScalarType.Float32);
+
+    /// <summary>Whether this cache holds keys and values (false: allocation only).</summary>
+    public bool HoldsTensors => _layers > 0;
 
     /// <summary>Positions per block.</summary>
     public int BlockSize { get; }
@@ -78,7 +110,7 @@ public sealed class PagedKvCache : IDisposable
     public int AvailableBlocks => MaxBlocks - _inUse;
 
     /// <summary>Bytes the pool's tensors hold.</summary>
-    public long AllocatedBytes => 2L * _layers * _allocated * BlockSize * _heads * _headSize * _keys[0].element_size();
+    public long AllocatedBytes => _layers == 0 ? 0 : 2L * _layers * _allocated * BlockSize * _heads * _headSize * _keys[0].element_size();
 
     /// <summary>Blocks needed for <paramref name="positions"/> positions.</summary>
     public int BlocksFor(int positions) => (positions + BlockSize - 1) / BlockSize;
@@ -161,9 +193,55 @@ public sealed class PagedKvCache : IDisposable
         _hashes[block] = hash;
     }
 
-    /// <summary>Copies the first <paramref name="positions"/> positions of block <paramref name="from"/> into <paramref name="to"/> (copy on write).</summary>
+    /// <summary>
+    /// Drops every cached block nobody uses from the prefix cache (they become free): a pipeline stage lost their keys
+    /// and values, and they are not replayed. Returns how many were dropped.
+    /// </summary>
+    public int DropCached()
+    {
+        int dropped = 0;
+        while (_evictable.First is { } node)
+        {
+            int block = node.Value;
+            _evictable.RemoveFirst();
+            _evictableNodes[block] = null;
+            _cached.Remove(_hashes[block]);
+            _registered[block] = false;
+            _free.Push(block);
+            dropped++;
+        }
+        return dropped;
+    }
+
+    /// <summary>Grows the pool to hold at least <paramref name="blocks"/> blocks (by doubling, up to the budget).</summary>
+    public void EnsureBlocks(int blocks)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blocks, MaxBlocks);
+        if (blocks > _allocated)
+        {
+            Grow(Math.Min(MaxBlocks, Math.Max(blocks, _allocated * 2)));
+        }
+    }
+
+    /// <summary>The block copies made since the last call (allocation only), oldest first.</summary>
+    internal BlockCopy[] TakeCopies()
+    {
+        BlockCopy[] copies = [.. _copies];
+        _copies.Clear();
+        return copies;
+    }
+
+    /// <summary>
+    /// Copies the first <paramref name="positions"/> positions of block <paramref name="from"/> into <paramref name="to"/>
+    /// (copy on write); allocation only: records the copy for the stages.
+    /// </summary>
     public void CopyBlock(int from, int to, int positions)
     {
+        if (_layers == 0)
+        {
+            _copies.Add(new BlockCopy(from, to, positions));
+            return;
+        }
         using var scope = NewDisposeScope();
         for (int layer = 0; layer < _layers; layer++)
         {
