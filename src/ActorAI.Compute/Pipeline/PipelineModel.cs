@@ -160,7 +160,7 @@ public sealed class PipelineModel : IGenerationModel
         await RecoverAsync(TakePendingResets()).ConfigureAwait(false);
         int n = whole.WriteRows.Length;
         int target = (n + MicroBatches - 1) / MicroBatches;
-        MicroBatch[] batches = [.. StageSteps.Partition(whole, target, int.MaxValue, hard: false, _cache!.BlockSize, Config.Embedding)
+        MicroBatch[] batches = [.. StageSteps.Partition(whole, target, int.MaxValue, hard: false, _cache!.BlockSize, Config.Embedding, MicroBatches)
             .Select(p => new MicroBatch(p, Stages))];
         batches[0].Copies = copies;
         for (int attempt = 0; ; attempt++)
@@ -172,7 +172,7 @@ public sealed class PipelineModel : IGenerationModel
             }
             if (failures.FirstOrDefault(e => e is not StageFailure { Inner: StageResetException }) is { } other)
             {
-                throw other is StageFailure f ? f.Inner : other;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(other is StageFailure f ? f.Inner : other);
             }
             if (attempt >= MaxResetsPerStep)
             {
@@ -334,6 +334,10 @@ public sealed class PipelineModel : IGenerationModel
         int resets = 0;
         while (queue.TryDequeue(out int stage))
         {
+            lock (_pendingResets)
+            {
+                _pendingResets.Remove(stage); // a loss heard of before this reset is repaired by it
+            }
             try
             {
                 await _transport.ResetAsync(stage).ConfigureAwait(false);

@@ -83,7 +83,7 @@ public sealed class StageExecutor : IDisposable
             ? null
             : tensor(step.Hidden, [step.WriteRows.LongLength, _stage.Config.Embedding], ScalarType.Float32, _device).to(_dtype); // (N, C)
         Tensor output = _stage.Step(batch, cache, hidden); // (N, C) or (R, V)
-        return output.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        return output.numel() == 0 ? [] : output.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
     }
 
     /// <summary>Releases the KV pool (not the stage's weights).</summary>

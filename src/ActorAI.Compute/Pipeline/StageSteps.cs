@@ -23,15 +23,15 @@ internal static class StageSteps
         for (int g = 0; g < groups.Length; g++)
         {
             AttentionGroup a = batch.Groups[g];
-            int[]? blocks = a.Blocks is null ? null : [.. a.Blocks.to_type(ScalarType.Int32).cpu().data<int>()];
-            bool[]? mask = a.Mask is null ? null : [.. a.Mask.cpu().contiguous().data<bool>()];
+            int[]? blocks = a.Blocks?.to_type(ScalarType.Int32).cpu().contiguous().data<int>().ToArray();
+            bool[]? mask = a.Mask?.cpu().contiguous().data<bool>().ToArray();
             groups[g] = new StageGroup(a.Start, a.Count, a.Prefill, a.Past, a.Keys, blocks,
                 a.Blocks is null ? 0 : (int)a.Blocks.shape[0], a.Blocks is null ? 0 : (int)a.Blocks.shape[1],
                 a.FirstRow, mask, a.Mask?.shape);
         }
         return new StageStep(Longs(batch.Tokens), Longs(batch.Positions), Longs(batch.WriteRows), groups, Longs(batch.SampleRows), [], []);
 
-        static long[] Longs(Tensor t) => [.. t.cpu().data<long>()];
+        static long[] Longs(Tensor t) => t.numel() == 0 ? [] : t.cpu().data<long>().ToArray();
     }
 
     /// <summary>The stage's side: the step's tensors on <paramref name="device"/> (in the caller's dispose scope).</summary>
@@ -179,11 +179,11 @@ internal static class StageSteps
     /// <summary>
     /// Splits a step into consecutive pieces. Hard (<paramref name="hard"/>): no piece exceeds <paramref name="maxTokens"/>
     /// tokens or <paramref name="maxSamples"/> sample rows, any group split where needed (a message limit). Soft: pieces
-    /// are filled to at least <paramref name="maxTokens"/> tokens, decode groups split by sequences and prefill chunks
-    /// kept whole (micro-batches along group boundaries). Hidden state, when present (width <paramref name="width"/>),
-    /// is split with the tokens.
+    /// of about <paramref name="maxTokens"/> tokens, decode groups split by sequences and prefill chunks kept whole
+    /// (micro-batches along group boundaries), at most <paramref name="maxParts"/> of them. Hidden state, when present
+    /// (width <paramref name="width"/>), is split with the tokens.
     /// </summary>
-    public static List<Piece> Partition(StageStep step, int maxTokens, int maxSamples, bool hard, int blockSize, int width)
+    public static List<Piece> Partition(StageStep step, int maxTokens, int maxSamples, bool hard, int blockSize, int width, int maxParts = int.MaxValue)
     {
         int n = step.WriteRows.Length;
         var sampleAt = new List<int>[n];
@@ -213,7 +213,7 @@ internal static class StageSteps
             int groupSamples = SamplesIn(g.Start, g.Start + g.Count);
             bool fits = hard
                 ? tokens + g.Count <= maxTokens && samples + groupSamples <= maxSamples
-                : tokens + g.Count <= maxTokens || (g.Prefill && tokens < maxTokens);
+                : tokens + g.Count <= maxTokens || pieces.Count == maxParts - 1 || (g.Prefill && current.Count == 0);
             if (fits)
             {
                 current.Add(g);
