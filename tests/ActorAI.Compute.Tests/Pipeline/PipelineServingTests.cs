@@ -127,6 +127,32 @@ public sealed class PipelineServingTests
     }
 
     [Fact]
+    public void CachedPrefixesAStageLostAreNotReusedAfterItsReset()
+    {
+        using var scope = NewDisposeScope();
+        using Gpt model = GptTests.NewModel(Config);
+        using var transport = new InProcessStages(model, 2, Chunked.BlockSize, MaxBlocks(Chunked));
+        var pipeline = new PipelineModel(Config, 2, transport);
+        using var whole = new BatchedGenerator(model, ByteTokenizer.Instance, Chunked with { PrefixCaching = false });
+        using var split = new BatchedGenerator(pipeline, ByteTokenizer.Instance, Chunked);
+        int[] system = PagedGenerationTests.Prompt(24, 9);
+        var sampling = SamplingOptions.Greedy(8) with { IgnoreEndOfText = true };
+
+        Assert.Equal(whole.Generate([.. system, 1], sampling).Tokens, split.Generate([.. system, 1], sampling).Tokens);
+        Assert.True(split.CachedBlocks > 0);
+        // Stage 1 is lost during another request; the cached blocks nobody held went with its keys.
+        transport.LoseStage = 1;
+        transport.LoseAtCall = transport.Calls(1);
+        Assert.Equal(whole.Generate(PagedGenerationTests.Prompt(6, 10), sampling).Tokens, split.Generate(PagedGenerationTests.Prompt(6, 10), sampling).Tokens);
+        var again = split.Generate([.. system, 2], sampling);
+
+        // So the second prompt over the same prefix is computed in full, and right.
+        Assert.Equal(0, split.PrefixCacheHits);
+        Assert.Equal(whole.Generate([.. system, 2], sampling).Tokens, again.Tokens);
+        Assert.Equal(1, pipeline.Counters.Replays);
+    }
+
+    [Fact]
     public async Task MicroBatchesOverlapAcrossStages()
     {
         using var scope = NewDisposeScope();
