@@ -24,28 +24,30 @@ public sealed class PipelineServingTests
     // Calls of at most 3 rows of logits (256 floats each) or 24 tokens of hidden state (32 floats each).
     private const long SmallMessages = 3 * 256 * 4;
 
-    public static TheoryData<int, double, long> Pipelines => new()
+    // Stages, temperature, message limit, step token budget (48: prefill chunks of more than 24 tokens go in two calls).
+    public static TheoryData<int, double, long, int> Pipelines => new()
     {
-        { 2, 0.0, PipelineModel.DefaultMaxMessageBytes },
-        { 2, 0.9, SmallMessages },
-        { 3, 0.0, SmallMessages },
-        { 3, 0.9, PipelineModel.DefaultMaxMessageBytes },
+        { 2, 0.0, PipelineModel.DefaultMaxMessageBytes, 12 },
+        { 2, 0.9, SmallMessages, 12 },
+        { 3, 0.0, SmallMessages, 48 },
+        { 3, 0.9, PipelineModel.DefaultMaxMessageBytes, 12 },
     };
 
     [Theory]
     [MemberData(nameof(Pipelines))]
-    public void PipelineGenerationGivesTheTokensOfTheWholeModel(int stages, double temperature, long maxMessageBytes)
+    public void PipelineGenerationGivesTheTokensOfTheWholeModel(int stages, double temperature, long maxMessageBytes, int stepTokens)
     {
         using var scope = NewDisposeScope();
         using Gpt model = GptTests.NewModel(Config);
-        using var transport = new InProcessStages(model, stages, Chunked.BlockSize, MaxBlocks(Chunked));
+        GenerationEngineOptions options = Chunked with { MaxBatchedTokens = stepTokens };
+        using var transport = new InProcessStages(model, stages, options.BlockSize, MaxBlocks(options));
         var pipeline = new PipelineModel(Config, stages, transport, maxMessageBytes: maxMessageBytes);
-        using var whole = new BatchedGenerator(model, ByteTokenizer.Instance, Chunked);
-        using var split = new BatchedGenerator(pipeline, ByteTokenizer.Instance, Chunked);
+        using var whole = new BatchedGenerator(model, ByteTokenizer.Instance, options);
+        using var split = new BatchedGenerator(pipeline, ByteTokenizer.Instance, options);
         SamplingOptions Options(int i) => new(MaxTokens: 14, Temperature: temperature, TopP: temperature > 0 ? 0.95 : 1, Seed: 100 + i, IgnoreEndOfText: true);
         int[] system = PagedGenerationTests.Prompt(21, 1);
 
-        // Mixed lengths (two longer than the step budget of 12), three choices of one prompt (forks copy its partial
+        // Mixed lengths (two longer than a step budget of 12), three choices of one prompt (forks copy its partial
         // block), then a prompt that shares a cached prefix of 20 tokens with the first.
         var batches = new List<Func<BatchedGenerator, long[]>>
         {
