@@ -22,7 +22,8 @@ public sealed class PipelineTrainingTests(ClusterFixture fixture, ITestOutputHel
     [InlineData("tiny", 2, 1, 2)]
     public async Task PipelinedTrainingReproducesTheReferenceLoop(string model, int stages, int workers, int? microBatches)
     {
-        TrainingJobSpec spec = Spec(model, stages, workers, microBatches);
+        // Mid-run checkpoints too: the shards snapshot a pipelined job as any other.
+        TrainingJobSpec spec = Spec(model, stages, workers, microBatches) with { CheckpointInterval = 5 };
         double[] reference = ReferenceLoop.Losses(spec);
 
         var clock = Stopwatch.StartNew();
@@ -34,5 +35,47 @@ public sealed class PipelineTrainingTests(ClusterFixture fixture, ITestOutputHel
         Assert.True(info.Status == TrainingJobStatus.Succeeded, $"{info.Status}: {info.Reason}");
         ReferenceLoop.AssertEqual(reference, await job.GetMetricsAsync(0, 1000));
         Assert.NotNull(info.ResultArtifact);
+    }
+
+    [Fact]
+    public async Task APipelinedStepReportsEachStagesBusyTimeAndTheActivationsItMoved()
+    {
+        TrainingJobSpec spec = Spec("small", 3, 1) with { Steps = 2, WarmupSteps = 1 };
+        string id = $"pipeline-busy-{Guid.NewGuid():N}";
+        ITrainingJobGrain job = fixture.Cluster.GrainFactory.GetGrain<ITrainingJobGrain>(id);
+        await job.SubmitAsync(spec);
+        TrainingJobInfo info = await TrainingJobWaits.WaitForEndAsync(job);
+        Assert.Equal(TrainingJobStatus.Succeeded, info.Status);
+
+        // One more step by hand at the shards' final version: the trainer's own result carries what the job averages away.
+        ITrainerGrain trainer = fixture.Cluster.GrainFactory.GetGrain<ITrainerGrain>($"{id}/0");
+        await trainer.BeginStepAsync(new TrainerStepRequest(id, info.Spec, info.Step, 0, 1));
+        TrainerStepResult? result = null;
+        while (result is null)
+        {
+            result = await trainer.WaitStepAsync(info.Step);
+        }
+
+        Assert.NotNull(result.StageBusyMs);
+        Assert.Equal(3, result.StageBusyMs.Length);
+        Assert.All(result.StageBusyMs, ms => Assert.InRange(ms, 0.001, result.ComputeMs));
+        double bubble = 1 - result.StageBusyMs.Sum() / (3 * result.ComputeMs);
+        output.WriteLine($"compute {result.ComputeMs:F1} ms, stages busy {string.Join(", ", result.StageBusyMs.Select(ms => ms.ToString("F1")))} ms, bubble {bubble:P0}");
+        var manifest = Data.Datasets.DatasetManifest.Load(TrainingDataset.Directory);
+        var config = Compute.Models.GptConfig.Preset("small", manifest.VocabularySize);
+        long embedding = (long)config.VocabularySize * config.Embedding;
+        long exchange = (2 * config.ParameterCount() + 2 * embedding) * sizeof(float); // pulls and pushes; the head's copy pulled and handed over
+        long activations = 2L * 2 * 2 * spec.GlobalBatchRows * manifest.BlockSize * config.Embedding * sizeof(float); // 2 links, both ways, relayed
+        Assert.Equal(exchange + activations, result.Bytes);
+    }
+
+    [Fact]
+    public async Task MoreStagesThanTheModelHasBlocksAreRefusedNamingTheField()
+    {
+        ITrainingJobGrain job = fixture.Cluster.GrainFactory.GetGrain<ITrainingJobGrain>($"pipeline-bad-{Guid.NewGuid():N}");
+
+        var error = await Assert.ThrowsAsync<TrainingJobException>(() => job.SubmitAsync(Spec("tiny", 3, 1)));
+
+        Assert.Contains("Stages (3) exceeds the 2 blocks of preset 'tiny'", error.Message, StringComparison.Ordinal);
     }
 }
