@@ -21,6 +21,10 @@ public sealed record TrainerStepRequest(
 /// <param name="PushMs">Time to push the gradients.</param>
 /// <param name="Bytes">Bytes pulled and pushed.</param>
 /// <param name="RefusedPushes">Asynchronous mode: shards that refused this gradient as too stale.</param>
+/// <param name="StageBusyMs">
+/// Pipelined trainers: each stage's time computing forward and backward within <paramref name="ComputeMs"/>; the
+/// pipeline's bubble fraction is 1 − sum / (stages × ComputeMs). Null when not pipelined.
+/// </param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainerStepResult")]
 public sealed record TrainerStepResult(
     [property: Id(0)] double Loss,
@@ -28,7 +32,8 @@ public sealed record TrainerStepResult(
     [property: Id(2)] double ComputeMs,
     [property: Id(3)] double PushMs,
     [property: Id(4)] long Bytes,
-    [property: Id(5)] int RefusedPushes = 0);
+    [property: Id(5)] int RefusedPushes = 0,
+    [property: Id(6)] double[]? StageBusyMs = null);
 
 /// <summary>
 /// A model replica (key: <c>job/rank</c>): pulls parameters, computes gradients on its slice, pushes them. A step runs

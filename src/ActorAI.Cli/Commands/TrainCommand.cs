@@ -21,7 +21,7 @@ internal static class TrainCommand
         var train = new Command("train",
             "Train a language model on a prepared dataset: on the cluster, followed with a live progress bar until it ends, or on this machine with --local.\n"
             + "  actorai train --data NAME[@N]|DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]\n"
-            + "                [--checkpoint-interval N] [--lr --min-lr --warmup --weight-decay --clip --seed --threads] [--job-id ID] [--detach]\n"
+            + "                [--stages S [--micro-batches M]] [--checkpoint-interval N] [--lr --min-lr --warmup --weight-decay --clip --seed --threads] [--job-id ID] [--detach]\n"
             + "  actorai train --local --data DIR [actorai-compute train options]\n"
             + "Exit codes: 0 succeeded, 1 failed or cancelled, 2 invalid options, 3 cluster unreachable, 130 stopped following (the job keeps running).");
         arguments.AddTo(train);
@@ -77,6 +77,7 @@ internal static class TrainCommand
         await stdout.WriteLineAsync(
             $"Submitted training job {jobId}: {spec.Model}, {Units.FormatCount(spec.Steps)} steps of {Units.FormatCount(spec.GlobalBatchRows)} rows "
             + $"over {spec.Workers} {(spec.Workers == 1 ? "worker" : "workers")} and {spec.ParameterShards} parameter {(spec.ParameterShards == 1 ? "shard" : "shards")}, "
+            + (spec.Stages > 1 ? $"each worker a pipeline of {spec.Stages} stages, " : "")
             + (spec.Mode == TrainingMode.Asynchronous ? $"asynchronous (staleness {spec.Staleness})." : "synchronous."));
         if (info.Spec is { } submitted && submitted.Dataset != spec.Dataset)
         {

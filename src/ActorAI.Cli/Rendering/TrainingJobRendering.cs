@@ -69,6 +69,10 @@ internal static class TrainingJobRendering
         Row("Model", $"{spec.Model} on {spec.Dataset}");
         Row("Workers", Invariant($"{job.Workers} ({spec.GlobalBatchRows / Math.Max(1, job.Workers)} of {spec.GlobalBatchRows} rows per step each; {spec.Workers} at submission)"));
         Row("Shards", Number(spec.ParameterShards));
+        if (spec.Stages > 1)
+        {
+            Row("Pipeline", Invariant($"{spec.Stages} stages per worker, {(spec.MicroBatches is int m ? Number(m) : "default (2 × stages, dividing the rows)")} micro-batches per step"));
+        }
         Row("Mode", spec.Mode == TrainingMode.Asynchronous ? Invariant($"asynchronous, staleness {spec.Staleness}") : "synchronous");
         Row("Optimizer", string.Create(CultureInfo.InvariantCulture,
             $"AdamW, lr {spec.LearningRate:g4} → {spec.MinLearningRate:g4} (warm-up {spec.WarmupSteps}, cosine), weight decay {spec.WeightDecay:g4}, clip {(spec.GradientClip == 0 ? "off" : spec.GradientClip.ToString("g4", CultureInfo.InvariantCulture))}"));

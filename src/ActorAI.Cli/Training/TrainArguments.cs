@@ -72,6 +72,21 @@ internal sealed partial class TrainArguments
         DefaultValueFactory = _ => Defaults.ParameterShards,
     };
 
+    public Option<int?> Stages { get; } = new("--stages")
+    {
+        HelpName = "S",
+        Description = $"Pipeline stages each worker's model is split into, 1 to {TrainingJobSpec.MaxStages} (GPipe: each stage is a grain, placed like "
+            + "workers; micro-batches run forward through the stages and backward in reverse). For a model too large for one silo's memory. "
+            + "Synchronous only. Default 1.",
+    };
+
+    public Option<int?> MicroBatches { get; } = new("--micro-batches")
+    {
+        HelpName = "M",
+        Description = "With --stages: micro-batches per worker step (more shrink the pipeline bubble); must divide --global-batch / --workers. "
+            + "Default 2 × stages, lowered to divide the rows.",
+    };
+
     public Option<bool> Async { get; } = new("--async")
     {
         Description = "Asynchronous updates: apply each worker's gradient as it arrives instead of averaging the step's.",
@@ -140,7 +155,7 @@ internal sealed partial class TrainArguments
     /// <summary>Every option, in the order help lists them.</summary>
     public IReadOnlyList<Option> All =>
     [
-        Data, Preset, Steps, GlobalBatch, Workers, Shards, Async, Staleness, CheckpointInterval, KeepCheckpoints,
+        Data, Preset, Steps, GlobalBatch, Workers, Shards, Stages, MicroBatches, Async, Staleness, CheckpointInterval, KeepCheckpoints,
         LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, JobId, Detach, Local,
     ];
 
@@ -179,7 +194,9 @@ internal sealed partial class TrainArguments
             GradientClip: parse.GetValue(Clip),
             Seed: parse.GetValue(Seed),
             IntraOpThreads: parse.GetValue(Threads),
-            CheckpointsToKeep: parse.GetValue(KeepCheckpoints));
+            CheckpointsToKeep: parse.GetValue(KeepCheckpoints),
+            Stages: parse.GetValue(Stages),
+            MicroBatches: parse.GetValue(MicroBatches));
     }
 
     /// <summary>--job-id, else <c>train-</c> and the UTC time to the second.</summary>
@@ -198,6 +215,10 @@ internal sealed partial class TrainArguments
         if (parse.GetValue(Staleness) is not null && spec.Mode != TrainingMode.Asynchronous)
         {
             problems.Add($"{Staleness.Name}: applies only with {Async.Name} (synchronous steps wait for every gradient).");
+        }
+        if (spec.MicroBatches is not null && !(spec.Stages > 1))
+        {
+            problems.Add($"{MicroBatches.Name}: applies only with {Stages.Name} 2 or more (an unsplit worker computes its rows in one pass).");
         }
         if (DataProblem(parse.GetValue(Data)) is { } dataProblem)
         {
@@ -250,7 +271,7 @@ internal sealed partial class TrainArguments
     }
 
     // Spec property names as they start the validator's messages; longest first so that MinLearningRate wins over LearningRate.
-    [GeneratedRegex(@"\b(GlobalBatchRows|ParameterShards|CheckpointInterval|CheckpointsToKeep|MinLearningRate|LearningRate|WarmupSteps|WeightDecay|GradientClip|IntraOpThreads|Staleness|Workers|Dataset|Model|Steps)\b")]
+    [GeneratedRegex(@"\b(GlobalBatchRows|ParameterShards|CheckpointInterval|CheckpointsToKeep|MinLearningRate|LearningRate|WarmupSteps|WeightDecay|GradientClip|IntraOpThreads|MicroBatches|Staleness|Workers|Stages|Dataset|Model|Steps)\b")]
     private static partial Regex PropertyName();
 
     private string? OptionFor(string property) => property switch
@@ -261,6 +282,8 @@ internal sealed partial class TrainArguments
         nameof(TrainingJobSpec.GlobalBatchRows) => GlobalBatch.Name,
         nameof(TrainingJobSpec.Workers) => Workers.Name,
         nameof(TrainingJobSpec.ParameterShards) => Shards.Name,
+        nameof(TrainingJobSpec.Stages) => Stages.Name,
+        nameof(TrainingJobSpec.MicroBatches) => MicroBatches.Name,
         nameof(TrainingJobSpec.Staleness) => Staleness.Name,
         nameof(TrainingJobSpec.CheckpointInterval) => CheckpointInterval.Name,
         nameof(TrainingJobSpec.CheckpointsToKeep) => KeepCheckpoints.Name,

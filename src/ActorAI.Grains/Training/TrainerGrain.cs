@@ -31,6 +31,7 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets,
     private float[] _gradients = [];
     private long[] _baseVersions = [];
     private float[][] _pushBuffers = [];   // per shard, reused: a push is copied by the shard before the call returns
+    private Pipeline.PipelineTrainerStep? _pipeline;
 
     public Task BeginStepAsync(TrainerStepRequest request)
     {
@@ -70,6 +71,11 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets,
         span?.SetTag("actorai.step", request.Step);
         span?.SetTag("actorai.rank", request.Rank);
         LocalDataset dataset = await datasets.LocalAsync(request.Spec.Dataset); // a named dataset is materialized on this silo
+        if (request.Spec.Stages > 1)
+        {
+            // The model is split over stage grains; this trainer coordinates them and holds no model.
+            return await (_pipeline ??= new Pipeline.PipelineTrainerStep(GrainFactory)).RunAsync(request, dataset);
+        }
         await Task.Run(() => Prepare(request.Spec, dataset));
         int shards = request.Spec.ParameterShards;
         bool asynchronous = request.Spec.Mode == TrainingMode.Asynchronous;
@@ -110,6 +116,7 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets,
         }
         _model?.Dispose();
         _data?.Dispose();
+        _pipeline?.Dispose();
     }
 
     private void Prepare(TrainingJobSpec spec, LocalDataset dataset)

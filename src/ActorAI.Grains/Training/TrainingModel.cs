@@ -89,6 +89,11 @@ internal static class TrainingModel
             {
                 errors.Add($"Dataset block size {manifest.BlockSize} exceeds the context length of preset '{spec.Model}'.");
             }
+            if (GptConfig.PresetNames.Contains(spec.Model) && spec.Stages is int stages
+                && stages > GptConfig.Preset(spec.Model, manifest.VocabularySize).Layers)
+            {
+                errors.Add($"Stages ({stages}) exceeds the {GptConfig.Preset(spec.Model, manifest.VocabularySize).Layers} blocks of preset '{spec.Model}'; each stage holds at least one.");
+            }
         }
         return errors;
     }

@@ -40,6 +40,34 @@ public sealed class TrainArgumentsTests
     }
 
     [Fact]
+    public void StagesAndMicroBatchesAreMappedAndDefaultToNone()
+    {
+        (TrainArguments arguments, ParseResult parse) = Parse("--data", "d", "--workers", "2", "--stages", "3", "--micro-batches", "4");
+        (TrainArguments plain, ParseResult unsplit) = Parse("--data", "d");
+
+        TrainingJobSpec spec = arguments.ToSpec(parse);
+
+        Assert.Equal((3, 4), (spec.Stages, spec.MicroBatches));
+        Assert.Empty(arguments.Validate(parse, spec, "job-1"));
+        Assert.Equal((null, null), (plain.ToSpec(unsplit).Stages, plain.ToSpec(unsplit).MicroBatches));
+    }
+
+    [Fact]
+    public void PipelineFailuresNameTheirOptions()
+    {
+        (TrainArguments arguments, ParseResult parse) = Parse("--data", "d", "--workers", "2", "--stages", "17", "--micro-batches", "3", "--async");
+        (TrainArguments alone, ParseResult microOnly) = Parse("--data", "d", "--micro-batches", "2");
+
+        IReadOnlyList<string> problems = arguments.Validate(parse, arguments.ToSpec(parse), "job-1");
+        IReadOnlyList<string> unsplit = alone.Validate(microOnly, alone.ToSpec(microOnly), "job-1");
+
+        Assert.Contains(problems, p => p.StartsWith("--stages: Stages must be between 1 and 16 (was 17)", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("--micro-batches, --global-batch, --workers: MicroBatches (3) must divide each trainer's 8 rows", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("--stages: Stages: pipeline training runs in Synchronous mode only", StringComparison.Ordinal));
+        Assert.Equal("--micro-batches: applies only with --stages 2 or more (an unsplit worker computes its rows in one pass).", Assert.Single(unsplit));
+    }
+
+    [Fact]
     public void AsyncSetsTheModeAndKeepsTheDefaultStaleness()
     {
         (TrainArguments arguments, ParseResult parse) = Parse("--data", "d", "--async");

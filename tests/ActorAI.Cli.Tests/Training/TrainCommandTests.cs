@@ -157,7 +157,7 @@ public sealed class TrainCommandTests
         Assert.Equal(ExitCodes.Ok, code);
         Assert.Contains("actorai train --data NAME[@N]|DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]", stdout, StringComparison.Ordinal);
         Assert.Contains("actorai train --local --data DIR", stdout, StringComparison.Ordinal);
-        foreach (string option in (string[])["--checkpoint-interval", "--min-lr", "--weight-decay", "--job-id", "--detach", "--gateway"])
+        foreach (string option in (string[])["--stages S [--micro-batches M]", "--checkpoint-interval", "--min-lr", "--weight-decay", "--job-id", "--detach", "--gateway"])
         {
             Assert.Contains(option, stdout, StringComparison.Ordinal);
         }

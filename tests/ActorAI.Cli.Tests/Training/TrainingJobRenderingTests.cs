@@ -95,4 +95,17 @@ public sealed class TrainingJobRenderingTests
         Assert.Contains("4 (4 of 16 rows per step each; 2 at submission)", text, StringComparison.Ordinal);
         Assert.Contains("No steps recorded yet.", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DetailsShowThePipelineOnlyWhenSplit()
+    {
+        var pipelined = new StringWriter();
+        var plain = new StringWriter();
+
+        TrainingJobRendering.WriteDetails(Running with { Spec = Running.Spec with { Stages = 2, MicroBatches = 4 } }, [], pipelined);
+        TrainingJobRendering.WriteDetails(Running, [], plain);
+
+        Assert.Contains("2 stages per worker, 4 micro-batches per step", pipelined.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Pipeline", plain.ToString(), StringComparison.Ordinal);
+    }
 }

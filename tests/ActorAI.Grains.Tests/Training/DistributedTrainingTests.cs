@@ -23,7 +23,7 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
     [InlineData(3)]
     public async Task SynchronousTrainingReproducesTheReferenceLoop(int workers)
     {
-        double[] reference = ReferenceLosses(Spec(workers));
+        double[] reference = ReferenceLoop.Losses(Spec(workers));
 
         TrainingJobInfo job = await RunAsync($"equivalence-{workers}-{Guid.NewGuid():N}", Spec(workers));
 
@@ -193,21 +193,6 @@ public sealed class DistributedTrainingTests(ClusterFixture fixture)
         ITrainingJobGrain job = Job(id);
         await job.SubmitAsync(spec);
         return await TrainingJobWaits.WaitForEndAsync(job);
-    }
-
-    private static double[] ReferenceLosses(TrainingJobSpec spec)
-    {
-        torch.set_num_threads(1);
-        using var data = new DatasetTrainingData(spec.Dataset, spec.GlobalBatchRows, (ulong)spec.Seed);
-        using var model = Gpt.Create(GptConfig.Preset(spec.Model, data.Manifest.VocabularySize), spec.Seed);
-        var losses = new List<double>();
-        ReferenceTrainer.Run(model, data, new TrainingOptions
-        {
-            Steps = spec.Steps, MicroBatchRows = spec.GlobalBatchRows, GradientAccumulation = 1, LearningRate = spec.LearningRate,
-            MinLearningRate = spec.MinLearningRate, WarmupSteps = spec.WarmupSteps, Optimizer = new AdamWSettings(WeightDecay: spec.WeightDecay),
-            GradientClip = spec.GradientClip, EvalInterval = 0, EvalBatches = 1, IntraOpThreads = 1, Seed = spec.Seed,
-        }, new SynchronousProgress<TrainingProgress>(p => losses.Add(p.Loss)));
-        return [.. losses];
     }
 
 }
