@@ -20,6 +20,13 @@
 #                                     Headline: c=32 over HTTP / cached batch 1. Args: --preset small,
 #                                     --context 4096, --tokens 128, --requests 64, --min-prompt, --max-prompt,
 #                                     --concurrency 1,8,32, --checkpoint PATH.
+#   scripts/bench.sh pipeline [args]  one model (random weights; preset medium, context 1024) served whole and as
+#                                     pipelines of 2 and 4 model shards on one in-process silo, in alternating
+#                                     rounds: tokens/s (median, spread), TTFT p50/p99, the FLOP rate as a fraction
+#                                     of the matmul peak, bytes/s between the stages; the training bubble of a
+#                                     GPipe job against (S-1)/(M+S-1). Headline: pipeline (S=2) tokens/s / unsplit.
+#                                     Args: --preset, --context, --concurrency 8, --requests 16, --tokens 64,
+#                                     --rounds 3, --stages 1,2,4.
 #   scripts/bench.sh metrics [args]   serving throughput of a silo with Telemetry:Metrics on vs off (no
 #                                     instruments, no listener), both silos in one process taking turns over
 #                                     8 rounds, and the /metrics scrape time after traffic. Headline: metrics_throughput_ratio
@@ -50,7 +57,7 @@ case ${1:-} in
     dotnet build "$ROOT/src/ActorAI.Compute.Host/ActorAI.Compute.Host.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$COMPUTE_DLL" bench "${@:2}"
     ;;
-  training|serving|metrics|dashboard)
+  training|serving|pipeline|metrics|dashboard)
     say "building actorai-bench ($CONFIGURATION)"
     dotnet build "$ROOT/src/ActorAI.Benchmarks/ActorAI.Benchmarks.csproj" -c "$CONFIGURATION" -nologo -v quiet -clp:ErrorsOnly >&2
     exec dotnet "$ROOT/src/ActorAI.Benchmarks/bin/$CONFIGURATION/net10.0/linux-x64/actorai-bench.dll" "$1" "${@:2}"

@@ -36,13 +36,15 @@ public enum DeploymentStatus
 /// <param name="State">Its lifecycle state.</param>
 /// <param name="Silo">Silo it was last seen on, when known.</param>
 /// <param name="Outstanding">Requests queued or decoding at the last poll.</param>
+/// <param name="StageSilos">For a pipelined replica, the silo of each stage (its model shards) at the last poll; empty otherwise.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.ReplicaInfo")]
 public sealed record ReplicaInfo(
     [property: Id(0)] string Id,
     [property: Id(1)] int Version,
     [property: Id(2)] ReplicaState State,
     [property: Id(3)] string? Silo,
-    [property: Id(4)] int Outstanding);
+    [property: Id(4)] int Outstanding,
+    [property: Id(5)] IReadOnlyList<string>? StageSilos = null);
 
 /// <summary>A deployment: its spec, the versions it resolved to, and its replicas.</summary>
 /// <param name="Name">Deployment name.</param>
@@ -88,6 +90,8 @@ public sealed record RoutingTable(
 /// <param name="Served">Requests finished since activation.</param>
 /// <param name="LastRequestAt">When it last received a request.</param>
 /// <param name="ContextLength">The loaded model's context length (0 while loading).</param>
+/// <param name="StageSilos">For a pipelined replica, the silo each stage last answered from; empty otherwise.</param>
+/// <param name="StageBytes">For a pipelined replica, bytes of activations and logits exchanged with its stages since it loaded.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.ReplicaLoad")]
 public sealed record ReplicaLoad(
     [property: Id(0)] ReplicaState State,
@@ -96,7 +100,9 @@ public sealed record ReplicaLoad(
     [property: Id(3)] string Silo,
     [property: Id(4)] long Served,
     [property: Id(5)] DateTimeOffset LastRequestAt,
-    [property: Id(6)] int ContextLength)
+    [property: Id(6)] int ContextLength,
+    [property: Id(7)] IReadOnlyList<string>? StageSilos = null,
+    [property: Id(8)] long StageBytes = 0)
 {
     /// <summary>Requests queued or decoding.</summary>
     public int Outstanding => Active + Queued;

@@ -86,7 +86,7 @@ public sealed record DeploymentSpec
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(Model)) errors.Add("model: required");
-        if (Stages is int stages && (stages < 1 || stages > MaxStages)) errors.Add($"stages: must be between 1 and {MaxStages} (was {stages})");
+        if (Stages is int stages && (stages < 1 || stages > MaxStages)) errors.Add($"stages: must be 1..{MaxStages} (was {stages})");
         if (string.IsNullOrWhiteSpace(Version)) errors.Add("version: required (a number, an alias or 'latest')");
         if (MinReplicas is < 0 or > MaxReplicaLimit) errors.Add($"min_replicas: must be 0..{MaxReplicaLimit} (was {MinReplicas})");
         if (MaxReplicas is < 1 or > MaxReplicaLimit) errors.Add($"max_replicas: must be 1..{MaxReplicaLimit} (was {MaxReplicas})");

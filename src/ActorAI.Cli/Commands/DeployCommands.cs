@@ -56,16 +56,22 @@ internal static class DeployCommands
             Description = "Reuse the KV cache of identical prompt prefixes, per API key: true or false. Default true.",
             HelpName = "BOOL",
         };
+        var stages = new Option<int?>("--stages")
+        {
+            Description = $"Pipeline stages each replica's model is split into, one model shard per silo (1 to {DeploymentSpec.MaxStages}). "
+                + "Default: the fewest whose memory fits the silos.",
+            HelpName = "S",
+        };
         var noWait = new Option<bool>("--no-wait") { Description = "Return once the spec is applied instead of waiting for a ready replica." };
         var deploy = new Command("deploy",
             "Create or update a deployment, wait until a replica serves, and print its replicas:\n"
             + "  actorai deploy NAME --model M[@VERSION|@ALIAS] [--replicas N | --min-replicas A --max-replicas B] [--target-outstanding X]\n"
             + "                 [--canary VERSION --canary-percent P] [--max-batch N] [--max-queue N] [--no-wait] [--timeout SECONDS]\n"
-            + "                 [--max-batched-tokens N] [--block-size N] [--kv-cache-tokens N] [--prefix-caching true|false]\n"
+            + "                 [--max-batched-tokens N] [--block-size N] [--kv-cache-tokens N] [--prefix-caching true|false] [--stages S]\n"
             + $"--timeout also bounds the wait for readiness (default {DefaultReadyTimeout.TotalSeconds:0} s for it).")
         {
             name, model, replicas, minReplicas, maxReplicas, target, canary, canaryPercent, maxBatch, maxQueue,
-            maxBatchedTokens, blockSize, kvCacheTokens, prefixCaching, noWait,
+            maxBatchedTokens, blockSize, kvCacheTokens, prefixCaching, stages, noWait,
         };
         deploy.SetAction(async (parse, ct) =>
         {
@@ -73,7 +79,8 @@ internal static class DeployCommands
             var arguments = new DeployArguments(
                 parse.GetValue(model)!, parse.GetValue(replicas), parse.GetValue(minReplicas), parse.GetValue(maxReplicas), parse.GetValue(target),
                 parse.GetValue(canary), parse.GetValue(canaryPercent), parse.GetValue(maxBatch), parse.GetValue(maxQueue),
-                parse.GetValue(maxBatchedTokens), parse.GetValue(blockSize), parse.GetValue(kvCacheTokens), parse.GetValue(prefixCaching));
+                parse.GetValue(maxBatchedTokens), parse.GetValue(blockSize), parse.GetValue(kvCacheTokens), parse.GetValue(prefixCaching),
+                parse.GetValue(stages));
             (DeploymentSpec? spec, IReadOnlyList<string> errors) = arguments.ToSpec();
             if (!DeploymentNames.IsValid(deployment))
             {

@@ -47,6 +47,9 @@ internal static class DeploymentRendering
         Row("Batching", Invariant($"up to {spec.MaxBatch} sequences per replica, queue {spec.MaxQueue}, {spec.MaxBatchedTokens} tokens per step"));
         string budget = spec.KvCacheTokens is { } kv ? Invariant($"{kv} tokens") : "max batch × context";
         Row("KV cache", Invariant($"{budget} in blocks of {spec.BlockSize}, prefix caching {(spec.PrefixCaching ? "on" : "off")}"));
+        Row("Stages", spec.Stages is { } stages
+            ? Invariant($"{stages} (each replica's model split into {stages} model shards on different silos)")
+            : "automatic (the fewest whose memory fits the silos)");
         Row("Scale-down delay", Units.FormatDuration(spec.ScaleDownDelay));
         if (deployment.LastError is { } error)
         {
@@ -119,11 +122,16 @@ internal static class DeploymentRendering
                 Markup.Escape(replica.Id),
                 $"v{Number(replica.Version)}",
                 StateMarkup(replica.State),
-                Markup.Escape(replica.Silo ?? "-"),
+                Markup.Escape(replica.Silo ?? "-") + StageSilos(replica),
                 Number(replica.Outstanding));
         }
         console.Write(table);
     }
+
+    // A pipelined replica coordinates from its silo; its stages run on theirs.
+    private static string StageSilos(ReplicaInfo replica) => replica.StageSilos is { Count: > 0 } stages
+        ? Markup.Escape(" (stages: " + string.Join(", ", stages.Select((s, i) => Invariant($"{i}@{(s.Length == 0 ? "-" : s)}"))) + ")")
+        : "";
 
     private static string StatusMarkup(DeploymentStatus status) => status switch
     {

@@ -19,7 +19,8 @@ internal sealed record DeployArguments(
     int? MaxBatchedTokens = null,
     int? BlockSize = null,
     int? KvCacheTokens = null,
-    bool? PrefixCaching = null)
+    bool? PrefixCaching = null,
+    int? Stages = null)
 {
     /// <summary>The spec, or every problem (each starting with the option it concerns) when there is any.</summary>
     public (DeploymentSpec? Spec, IReadOnlyList<string> Errors) ToSpec()
@@ -68,6 +69,7 @@ internal sealed record DeployArguments(
             BlockSize = BlockSize ?? defaults.BlockSize,
             KvCacheTokens = KvCacheTokens ?? defaults.KvCacheTokens,
             PrefixCaching = PrefixCaching ?? defaults.PrefixCaching,
+            Stages = Stages,
         };
         // With --replicas N the minimum equals the maximum: the maximum's message alone says what is wrong. The default
         // step budget (512) fails only beside a --max-batch over its own limit, which is reported already.
@@ -95,6 +97,7 @@ internal sealed record DeployArguments(
             "max_batched_tokens" => "--max-batched-tokens",
             "block_size" => "--block-size",
             "kv_cache_tokens" => "--kv-cache-tokens",
+            "stages" => "--stages",
             "canary.version" => "--canary",
             "canary.percent" => "--canary-percent",
             _ => null,

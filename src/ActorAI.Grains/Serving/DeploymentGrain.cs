@@ -348,7 +348,7 @@ internal sealed partial class DeploymentGrain(
         {
             ModelVersion version = await GrainFactory.GetGrain<IModelGrain>(spec.Model).ResolveAsync(replica.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var replicaSpec = new ReplicaSpec(Name, spec.Model, version.Version, version.Artifact, version.Lineage.Tokenizer ?? "byte", spec.MaxBatch, spec.MaxQueue,
-                spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
+                spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching, spec.Stages ?? 1);
             if (hint is not null)
             {
                 // Honoured by the serving placement director only when this call creates the activation.
@@ -482,7 +482,7 @@ internal sealed partial class DeploymentGrain(
         var replicas = s.Replicas.Select(r =>
         {
             ReplicaLoad? load = _loads.GetValueOrDefault(r.Id);
-            return new ReplicaInfo(r.Id, r.Version, load?.State ?? ReplicaState.Loading, load?.Silo, load?.Outstanding ?? 0);
+            return new ReplicaInfo(r.Id, r.Version, load?.State ?? ReplicaState.Loading, load?.Silo, load?.Outstanding ?? 0, load?.StageSilos);
         }).ToList();
         var draining = _draining.Select(d => new ReplicaInfo(d.Key, d.Value, ReplicaState.Draining, null, 0)).ToList();
         bool serving = Ready(s.Version).Any();

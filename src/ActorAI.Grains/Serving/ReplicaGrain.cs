@@ -2,12 +2,15 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using ActorAI.Abstractions;
 using ActorAI.Abstractions.Serving;
+using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Generation;
+using ActorAI.Compute.Pipeline;
 using ActorAI.Compute.Models;
 using ActorAI.Data.Tokenizers;
 using ActorAI.Grains.Datasets;
 using ActorAI.Grains.Diagnostics;
 using ActorAI.Grains.Placement;
+using ActorAI.Grains.Serving.Pipeline;
 using ActorAI.Abstractions.Artifacts;
 using ActorAI.Grains.Storage;
 using Microsoft.Extensions.Logging;
@@ -251,6 +254,10 @@ internal sealed partial class ReplicaGrain(
             await _idle.Task;
         }
         LogDrained(logger, Id);
+        if (_loaded?.Stages is { } stages)
+        {
+            await stages.ReleaseAsync(); // the stages' weights and caches go with the replica
+        }
         await state.ClearStateAsync();
         DeactivateOnIdle();
     }
@@ -277,15 +284,17 @@ internal sealed partial class ReplicaGrain(
         {
             string path = await artifacts.OpenVerifiedAsync(spec.Artifact);
             ITextTokenizer tokenizer = await tokenizers.ForReplicaAsync(spec); // a bpe: tokenizer comes from the version's artifacts
-            _loaded = await Task.Run(() =>
-            {
-                Gpt model = loader.Load(spec, path);
-                ReplicaMetrics metrics = telemetry.ForReplica(spec, Id, _window);
-                var options = new GenerationEngineOptions(spec.MaxBatch, spec.MaxQueue, spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
-                var engine = new GenerationEngine(model, tokenizer, options, $"replica {Id}", metrics);
-                metrics.Attach(engine);
-                return new Loaded(spec, model, tokenizer, engine, metrics);
-            });
+            var options = new GenerationEngineOptions(spec.MaxBatch, spec.MaxQueue, spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
+            _loaded = spec.Stages > 1
+                ? await LoadPipelineAsync(spec, path, tokenizer, options)
+                : await Task.Run(() =>
+                {
+                    Gpt model = loader.Load(spec, path);
+                    ReplicaMetrics metrics = telemetry.ForReplica(spec, Id, _window);
+                    var engine = new GenerationEngine(model, tokenizer, options, $"replica {Id}", metrics);
+                    metrics.Attach(engine);
+                    return new Loaded(spec, model, tokenizer, engine, metrics, null);
+                });
             LogLoaded(logger, Id, spec.Model, spec.Version, spec.Artifact);
         }
         catch (Exception ex)
@@ -294,6 +303,25 @@ internal sealed partial class ReplicaGrain(
             LogLoadFailed(logger, ex, Id, spec.Model, spec.Version);
             throw;
         }
+    }
+
+    // The replica coordinates a pipeline: its stages (model shards on other silos) hold the weights and their blocks' KV;
+    // it holds the block tables, the batch and the inputs it replays to a stage that lost its cache.
+    private async Task<Loaded> LoadPipelineAsync(ReplicaSpec spec, string path, ITextTokenizer tokenizer, GenerationEngineOptions options)
+    {
+        GptConfig config = GptCheckpoint.ReadConfig(path);
+        int blocks = PipelinePlanner.CacheBlocks(spec.KvCacheTokens, spec.MaxBatch, spec.BlockSize, config.ContextLength);
+        ModelShardSpec[] stages = [.. Enumerable.Range(0, spec.Stages).Select(s => new ModelShardSpec(spec.Artifact, s, spec.Stages, spec.BlockSize, blocks))];
+        var transport = new GrainStageTransport(GrainFactory, Id, stages, logger, clock);
+        await transport.StartAsync();
+        return await Task.Run(() =>
+        {
+            var model = new PipelineModel(config, spec.Stages, transport);
+            ReplicaMetrics metrics = telemetry.ForReplica(spec, Id, _window);
+            var engine = new GenerationEngine(model, tokenizer, options, $"replica {Id}", metrics);
+            metrics.Attach(engine);
+            return new Loaded(spec, model, tokenizer, engine, metrics, transport);
+        });
     }
 
     private ReplicaLoad Load()
@@ -306,7 +334,7 @@ internal sealed partial class ReplicaGrain(
             : _failed ? ReplicaState.Failed
             : ReplicaState.Loading;
         return new ReplicaLoad(s, active, Math.Max(0, outstanding - active), silo.SiloAddress.ToParsableString(),
-            _loaded?.Engine.Served ?? 0, _lastRequestAt, _loaded?.Engine.ContextLength ?? 0);
+            _loaded?.Engine.Served ?? 0, _lastRequestAt, _loaded?.Engine.ContextLength ?? 0, _loaded?.Stages?.Silos, _loaded?.Stages?.Bytes ?? 0);
     }
 
     // max_tokens: as asked (must fit the context), else as much as the context leaves up to the default.
@@ -329,13 +357,14 @@ internal sealed partial class ReplicaGrain(
         return new SamplingOptions(maxTokens, p.Temperature, 0, p.TopP, p.Seed, p.Stop, p.IgnoreEos, p.Logprobs);
     }
 
-    private sealed record Loaded(ReplicaSpec Spec, Gpt Model, ITextTokenizer Tokenizer, GenerationEngine Engine, ReplicaMetrics Metrics) : IDisposable
+    private sealed record Loaded(
+        ReplicaSpec Spec, IGenerationModel Model, ITextTokenizer Tokenizer, GenerationEngine Engine, ReplicaMetrics Metrics, GrainStageTransport? Stages) : IDisposable
     {
         public void Dispose()
         {
             Metrics.Dispose();
             Engine.Dispose();
-            Model.Dispose();
+            (Model as IDisposable)?.Dispose();
         }
     }
 

@@ -147,7 +147,7 @@ public sealed class DeployCommandTests
         var cluster = new FakeCluster();
 
         (int code, _, string stderr) = await cluster.RunAsync("deploy", "web", "--model", "fortune", "--no-wait",
-            "--max-batched-tokens", "1024", "--block-size", "32", "--kv-cache-tokens", "65536", "--prefix-caching", "false");
+            "--max-batched-tokens", "1024", "--block-size", "32", "--kv-cache-tokens", "65536", "--prefix-caching", "false", "--stages", "3");
         DeploymentSpec applied = cluster.Serving.Deployment("web").Applied!;
         cluster.Serving.AddDeployment("shown", ServingSamples.Deployment("shown", applied, DeploymentStatus.Ready, [ServingSamples.Replica("shown", 0, ReplicaState.Ready)]));
         (int shown, string stdout, _) = await cluster.RunAsync("deployments", "show", "shown");
@@ -157,12 +157,15 @@ public sealed class DeployCommandTests
         Assert.Equal(ExitCodes.Ok, shown);
         Assert.Contains("1024 tokens per step", stdout, StringComparison.Ordinal);
         Assert.Contains("65536 tokens in blocks of 32, prefix caching off", stdout, StringComparison.Ordinal);
+        Assert.Equal(3, applied.Stages);
+        Assert.Contains("3 (each replica's model split into 3 model shards on different silos)", stdout, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("--max-batched-tokens", "8", "--max-batched-tokens: must be max_batch..65536 (was 8, max_batch 32)")]
     [InlineData("--block-size", "0", "--block-size: must be 1..256 (was 0)")]
     [InlineData("--kv-cache-tokens", "8", "--kv-cache-tokens: must be block_size..16777216 (was 8)")]
+    [InlineData("--stages", "17", "--stages: must be 1..16 (was 17)")]
     public async Task ABadEngineSettingIsRefusedNamingItsOptionAndLimit(string option, string value, string expected)
     {
         var cluster = new FakeCluster();

@@ -21,6 +21,10 @@ internal static class ServingModels
         }
     }
 
+    /// <summary>Registers one version of a <paramref name="layers"/>-block model (deep enough to split into stages).</summary>
+    public static Task ImportDeepAsync(ActorAIClient client, string model, int layers, int seed) =>
+        client.ImportModelAsync(model, CheckpointFile(seed, layers));
+
     public static async Task<DeploymentInfo> DeployAsync(ActorAIClient client, string name, DeploymentSpec spec)
     {
         await client.DeployAsync(name, spec);
@@ -42,13 +46,13 @@ internal static class ServingModels
         }
     }
 
-    private static string CheckpointFile(int seed)
+    private static string CheckpointFile(int seed, int layers = 2)
     {
         lock (typeof(ServingModels))
         {
             // manual_seed is process-wide; the lock keeps two imports from interleaving their initialisation.
             TorchSharp.torch.manual_seed(seed);
-            using var model = new Gpt(new GptConfig(Layers: 2, Heads: 2, Embedding: 32, ContextLength: ContextLength, VocabularySize: 256));
+            using var model = new Gpt(new GptConfig(Layers: layers, Heads: 2, Embedding: 32, ContextLength: ContextLength, VocabularySize: 256));
             string path = Path.Combine(Path.GetTempPath(), $"actorai-serving-{Guid.NewGuid():N}.safetensors");
             GptCheckpoint.Save(model, path, metadata: new Dictionary<string, string> { ["actorai.tokenizer"] = "byte" });
             return path;

@@ -59,6 +59,8 @@ internal sealed class DeploymentSpecBody
     /// <summary>Null (absent) for max_batch × the model's context.</summary>
     public int? KvCacheTokens { get; init; }
     public bool? PrefixCaching { get; init; }
+    /// <summary>Null (absent) for automatic: the fewest stages whose memory fits the silos.</summary>
+    public int? Stages { get; init; }
 
     /// <summary>The spec (still to be validated).</summary>
     /// <exception cref="DeploymentException">A version is neither a string nor an integer, or the delay is not a finite duration.</exception>
@@ -80,6 +82,7 @@ internal sealed class DeploymentSpecBody
             BlockSize = BlockSize ?? defaults.BlockSize,
             KvCacheTokens = KvCacheTokens ?? defaults.KvCacheTokens,
             PrefixCaching = PrefixCaching ?? defaults.PrefixCaching,
+            Stages = Stages,
         };
     }
 
@@ -98,6 +101,7 @@ internal sealed class DeploymentSpecBody
         BlockSize = spec.BlockSize,
         KvCacheTokens = spec.KvCacheTokens,
         PrefixCaching = spec.PrefixCaching,
+        Stages = spec.Stages,
     };
 
     // Out-of-range but finite delays are left to DeploymentSpec.Validate, which names the limit.
