@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorAI.Abstractions;
+using ActorAI.Abstractions.Cluster;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 using Microsoft.Extensions.Logging;
@@ -349,6 +350,9 @@ internal sealed partial class DeploymentGrain(
             ModelVersion version = await GrainFactory.GetGrain<IModelGrain>(spec.Model).ResolveAsync(replica.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var replicaSpec = new ReplicaSpec(Name, spec.Model, version.Version, version.Artifact, version.Lineage.Tokenizer ?? "byte", spec.MaxBatch, spec.MaxQueue,
                 spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
+            // Declared before the replica's first call (placement reads it), and refused here when no silo has room.
+            await ComputeNeeds.DeclareReplicaAsync(GrainFactory, metadata, membership, replica.Id, version.Lineage.Config, replicaSpec, hint,
+                mayBeRunning: _loads.ContainsKey(replica.Id));
             if (hint is not null)
             {
                 // Honoured by the serving placement director only when this call creates the activation.
@@ -359,9 +363,9 @@ internal sealed partial class DeploymentGrain(
             _table = null;
             _lastError = null;
         }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException or ReplicaUnavailableException or ModelRegistryException)
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or ReplicaUnavailableException or ModelRegistryException or PlacementRefusedException)
         {
-            _lastError = $"replica {replica.Id}: {ex.Message}";
+            _lastError = ex is PlacementRefusedException ? ex.Message : $"replica {replica.Id}: {ex.Message}";
             LogStartFailed(logger, ex, Name, replica.Id);
         }
     }

@@ -128,6 +128,12 @@ internal sealed partial class TrainingJobGrain(
         {
             throw new TrainingJobException(errors);
         }
+        // New ranks (and the shards' push buffers) need room too: refused with the figures when they could never fit.
+        if (await ComputeNeeds.DeclareTrainingAsync(GrainFactory, metadata, membership, JobId, spec, await datasets.ConfigAsync(spec),
+                (await datasets.ManifestAsync(spec.Dataset)).BlockSize, workers) is { } refused)
+        {
+            throw new TrainingJobException(refused.Message);
+        }
         await SaveAsync(state.State with { Workers = workers });
         return Info();
     }
@@ -194,6 +200,14 @@ internal sealed partial class TrainingJobGrain(
     {
         TrainingJobSpec spec = state.State.Spec!;
         GptConfig config = await datasets.ConfigAsync(spec);
+        // Placement reads these needs whenever it places a shard or trainer; a job that could never fit fails now.
+        if (await ComputeNeeds.DeclareTrainingAsync(GrainFactory, metadata, membership, JobId, spec, config,
+                (await datasets.ManifestAsync(spec.Dataset)).BlockSize, state.State.Workers) is { } refused)
+        {
+            await SaveAsync(state.State with { Status = TrainingJobStatus.Failed, Reason = refused.Message });
+            StopTimer();
+            return;
+        }
         float[] flat = await Task.Run(() => TrainingModel.InitialParameters(spec, config));
         var hashes = new string[spec.ParameterShards];
         for (int s = 0; s < spec.ParameterShards; s++)
