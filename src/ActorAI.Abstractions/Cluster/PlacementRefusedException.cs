@@ -4,10 +4,11 @@ namespace ActorAI.Abstractions.Cluster;
 
 /// <summary>
 /// No silo of the grain's role has enough free memory for what the grain declared it needs: thrown by placement (the
-/// caller of the grain sees it) and by the deployments and jobs that check before they create their grains.
+/// caller of the grain sees it) and by the deployments and jobs that check before they create their grains. An
+/// <see cref="OrleansException"/>, as Orleans' own placement failures are, so callers that tolerate those tolerate this.
 /// </summary>
 [GenerateSerializer, Alias("ActorAI.PlacementRefusedException")]
-public sealed class PlacementRefusedException : Exception
+public sealed class PlacementRefusedException : OrleansException
 {
     /// <summary>Creates the exception with the figures; the message names them.</summary>
     /// <param name="what">What was to be placed, such as <c>replica 'chat/0'</c>.</param>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Metadata;
 
 namespace ActorAI.Grains.Placement;
@@ -6,7 +7,9 @@ namespace ActorAI.Grains.Placement;
 /// <summary>
 /// Hooks every grain class placed by <see cref="ComputePlacement"/> or <see cref="ServingPlacement"/> into this silo's
 /// <see cref="SiloMemoryLedger"/>: its activation confirms the reservation the director made, its deactivation (or failed
-/// activation) releases it. A new compute grain gets this by its placement attribute alone.
+/// activation) releases it. An activation that no placement reserved for — a caller that still had the grain's old address
+/// sends to that silo, which activates it there without asking the director — holds its declared need all the same. A
+/// new compute grain gets all this by its placement attribute alone.
 /// </summary>
 internal sealed class ComputeMemoryLifecycle(SiloMemoryLedger ledger) : IConfigureGrainContextProvider, IConfigureGrainContext
 {
@@ -25,10 +28,12 @@ internal sealed class ComputeMemoryLifecycle(SiloMemoryLedger ledger) : IConfigu
         context.ObservableLifecycle.Subscribe(
             nameof(ComputeMemoryLifecycle),
             GrainLifecycleStage.First,
-            _ =>
+            async _ =>
             {
-                ledger.Activated(grain);
-                return Task.CompletedTask;
+                if (!ledger.Activated(grain))
+                {
+                    ledger.Hold(grain, await MemoryNeeds.ReadAsync(context.ActivationServices.GetRequiredService<IGrainFactory>(), grain));
+                }
             },
             _ =>
             {

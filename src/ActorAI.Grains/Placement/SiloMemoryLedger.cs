@@ -54,15 +54,30 @@ internal sealed class SiloMemoryLedger(long offerBytes, TimeProvider clock)
         }
     }
 
-    /// <summary>The grain activated here: its reservation (if any) no longer lapses.</summary>
-    public void Activated(GrainId grain)
+    /// <summary>
+    /// The grain activated here: its reservation no longer lapses. False when there is none (it lapsed, or the grain was
+    /// activated without placement); then the activation should <see cref="Hold"/> its need.
+    /// </summary>
+    public bool Activated(GrainId grain)
     {
         lock (_lock)
         {
-            if (_entries.TryGetValue(grain, out var entry))
+            if (!_entries.TryGetValue(grain, out var entry))
             {
-                _entries[grain] = (entry.Bytes, null);
+                return false;
             }
+            _entries[grain] = (entry.Bytes, null);
+            return true;
+        }
+    }
+
+    /// <summary>An activation here holds <paramref name="bytes"/> (until it deactivates), whether or not they fit.</summary>
+    public void Hold(GrainId grain, long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        lock (_lock)
+        {
+            _entries[grain] = (bytes, null);
         }
     }
 

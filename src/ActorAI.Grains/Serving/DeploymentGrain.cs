@@ -363,7 +363,7 @@ internal sealed partial class DeploymentGrain(
             _table = null;
             _lastError = null;
         }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException or ReplicaUnavailableException or ModelRegistryException or PlacementRefusedException)
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or ReplicaUnavailableException or ModelRegistryException)
         {
             _lastError = ex is PlacementRefusedException ? ex.Message : $"replica {replica.Id}: {ex.Message}";
             LogStartFailed(logger, ex, Name, replica.Id);
