@@ -35,6 +35,16 @@ public sealed class SiloConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void AMemoryBudgetIsBoundAndAdvertised()
+    {
+        SiloSettings settings = Load(["--config", Write("budget.json", MergeWithDev("""{ "Silo": { "MemoryBudget": 4294967296 } }"""))]);
+
+        Assert.Equal(4L << 30, settings.Silo.MemoryBudget);
+        Assert.Equal(4L << 30, SiloResourcesProbe.Read([], settings.Silo.MemoryBudget).MemoryBudgetBytes);
+        Assert.Null(Load([]).Silo.MemoryBudget);
+    }
+
+    [Fact]
     public void CommandLineSwitchesOverrideTheProfile()
     {
         SiloSettings settings = Load(["--silo-port", "12000", "--gateway-port", "31000", "--http-port", "9001", "--name", "s1"]);
@@ -53,6 +63,9 @@ public sealed class SiloConfigurationTests : IDisposable
     [InlineData("""{ "Silo": { "Storage": "Postgres" } }""", "Postgres:ConnectionString")]
     [InlineData("""{ "Silo": { "AdvertisedAddress": "not-an-ip" } }""", "Silo:AdvertisedAddress")]
     [InlineData("""{ "Silo": { "GatewayPort": 11111 } }""", "Silo:GatewayPort")]
+    [InlineData("""{ "Silo": { "MemoryBudget": 0 } }""", "Silo:MemoryBudget")]
+    [InlineData("""{ "Silo": { "MemoryBudget": -1 } }""", "Silo:MemoryBudget")]
+    [InlineData("""{ "Silo": { "MemoryBudget": "lots" } }""", "Silo:MemoryBudget")]
     [InlineData("""{ "Htttp": { "Port": 1 } }""", "Htttp")]
     [InlineData("""{ "Auth": { "BootstrapAdminKey": "short" } }""", "Auth:BootstrapAdminKey")]
     [InlineData("""{ "Auth": { "BootstrapAdminKey": "" } }""", "Auth:BootstrapAdminKey")]

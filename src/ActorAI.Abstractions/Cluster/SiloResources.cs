@@ -20,6 +20,32 @@ public sealed record SiloResources(
     [property: Id(3)] long GpuMemoryBytes,
     [property: Id(4)] ImmutableArray<string> Roles)
 {
+    /// <summary>
+    /// The most memory (bytes) this silo offers to compute grains, from <c>Silo:MemoryBudget</c>; 0 when no budget is
+    /// set, so the silo offers all of its (GPU) memory.
+    /// </summary>
+    [Id(5)] public long MemoryBudgetBytes { get; init; }
+
+    /// <summary>
+    /// The memory (bytes) placement may hand out on this silo: its GPU memory where it has GPUs, its memory otherwise,
+    /// capped by <see cref="MemoryBudgetBytes"/>; <see cref="long.MaxValue"/> when neither the memory nor a budget is known.
+    /// </summary>
+    public long MemoryOfferBytes
+    {
+        get
+        {
+            long memory = GpuCount > 0 ? GpuMemoryBytes : MemoryBytes;
+            return (memory > 0, MemoryBudgetBytes > 0) switch
+            {
+                (true, true) => Math.Min(memory, MemoryBudgetBytes),
+                (true, false) => memory,
+                (false, true) => MemoryBudgetBytes,
+                _ => long.MaxValue,
+            };
+        }
+    }
+
+
     /// <summary>Silo metadata key for <see cref="CpuCores"/>.</summary>
     public const string CpuCoresKey = "actorai.cpu-cores";
     /// <summary>Silo metadata key for <see cref="MemoryBytes"/>.</summary>
@@ -30,16 +56,26 @@ public sealed record SiloResources(
     public const string GpuMemoryBytesKey = "actorai.gpu-memory-bytes";
     /// <summary>Silo metadata key for <see cref="Roles"/> (comma-separated).</summary>
     public const string RolesKey = "actorai.roles";
+    /// <summary>Silo metadata key for <see cref="MemoryBudgetBytes"/> (absent when no budget is set).</summary>
+    public const string MemoryBudgetBytesKey = "actorai.memory-budget-bytes";
 
     /// <summary>Encodes these resources as silo metadata entries.</summary>
-    public IReadOnlyDictionary<string, string> ToMetadata() => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> ToMetadata()
     {
-        [CpuCoresKey] = CpuCores.ToString(CultureInfo.InvariantCulture),
-        [MemoryBytesKey] = MemoryBytes.ToString(CultureInfo.InvariantCulture),
-        [GpuCountKey] = GpuCount.ToString(CultureInfo.InvariantCulture),
-        [GpuMemoryBytesKey] = GpuMemoryBytes.ToString(CultureInfo.InvariantCulture),
-        [RolesKey] = string.Join(',', Roles),
-    };
+        var metadata = new Dictionary<string, string>
+        {
+            [CpuCoresKey] = CpuCores.ToString(CultureInfo.InvariantCulture),
+            [MemoryBytesKey] = MemoryBytes.ToString(CultureInfo.InvariantCulture),
+            [GpuCountKey] = GpuCount.ToString(CultureInfo.InvariantCulture),
+            [GpuMemoryBytesKey] = GpuMemoryBytes.ToString(CultureInfo.InvariantCulture),
+            [RolesKey] = string.Join(',', Roles),
+        };
+        if (MemoryBudgetBytes > 0)
+        {
+            metadata[MemoryBudgetBytesKey] = MemoryBudgetBytes.ToString(CultureInfo.InvariantCulture);
+        }
+        return metadata;
+    }
 
     /// <summary>
     /// Decodes resources from silo metadata; <see langword="null"/> when the silo advertised none (for example a
@@ -58,7 +94,11 @@ public sealed record SiloResources(
             ParseLong(metadata, MemoryBytesKey),
             (int)ParseLong(metadata, GpuCountKey),
             ParseLong(metadata, GpuMemoryBytesKey),
-            [.. roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]);
+            [.. roles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)])
+        {
+            // Absent on silos that set no budget (and on silos older than the key).
+            MemoryBudgetBytes = ParseLong(metadata, MemoryBudgetBytesKey),
+        };
     }
 
     private static long ParseLong(IReadOnlyDictionary<string, string> metadata, string key) =>

@@ -85,6 +85,10 @@ public interface IParameterShardGrain : IGrainWithStringKey
     /// <summary>Writes parameters and optimizer state to the artifact store and records it; returns its SHA-256.</summary>
     [Alias("Snapshot")]
     Task<string> SnapshotAsync(long step);
+
+    /// <summary>The job ended: deactivates, giving its memory back to the silo (its snapshot stays in the artifact store).</summary>
+    [Alias("Release")]
+    Task ReleaseAsync();
 }
 
 /// <summary>An asynchronous gradient was computed on parameters older than the staleness bound allows; it was dropped.</summary>

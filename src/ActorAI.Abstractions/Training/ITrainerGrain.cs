@@ -57,4 +57,11 @@ public interface ITrainerGrain : IGrainWithStringKey
     /// </summary>
     [Alias("WaitStep"), Orleans.Concurrency.AlwaysInterleave]
     Task<TrainerStepResult?> WaitStepAsync(long step);
+
+    /// <summary>
+    /// The job ended: lets go of the model (and, pipelined, of its stage grains) so their memory goes back to the silos
+    /// at once rather than when idle activations are collected.
+    /// </summary>
+    [Alias("Release")]
+    Task ReleaseAsync();
 }

@@ -91,12 +91,20 @@ public static class GptCheckpoint
     /// <exception cref="ArgumentException">The model has fewer blocks than <paramref name="stages"/>.</exception>
     public static Pipeline.GptStage LoadStage(string path, int stage, int stages, Device? device = null)
     {
-        using SafeTensorsReader reader = SafeTensorsReader.Open(path);
-        GptConfig config = ReadConfig(reader, heads: null);
-        IReadOnlyList<Pipeline.StageRange> ranges = Pipeline.PipelinePartition.Split(config, stages);
         ArgumentOutOfRangeException.ThrowIfNegative(stage);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(stage, stages);
-        var module = new Pipeline.GptStage(config, ranges[stage]);
+        return LoadStage(path, Pipeline.PipelinePartition.Split(ReadConfig(path), stages)[stage], device);
+    }
+
+    /// <summary>Loads the blocks of <paramref name="range"/> (and the embeddings or head it holds) from <paramref name="path"/>.</summary>
+    /// <exception cref="SafeTensorsFormatException">The file is malformed or does not hold a GPT-2-layout model.</exception>
+    /// <exception cref="ArgumentException">The range is not within the model's blocks.</exception>
+    public static Pipeline.GptStage LoadStage(string path, Pipeline.StageRange range, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        using SafeTensorsReader reader = SafeTensorsReader.Open(path);
+        GptConfig config = ReadConfig(reader, heads: null);
+        var module = new Pipeline.GptStage(config, range);
         LoadInto(module, reader);
         if (device is not null && device.type != DeviceType.CPU)
         {

@@ -27,11 +27,12 @@ public static class PipelinePartition
 {
     /// <summary>
     /// Splits <paramref name="config"/>'s blocks into <paramref name="stages"/> contiguous runs of at least one block,
-    /// so that the largest stage (counting the embeddings with the first and the head with the last) is as small as it
-    /// can be.
+    /// so that the largest stage is as small as it can be: its weights (the embeddings with the first stage, the head
+    /// with the last) and, for serving, the keys and values of <paramref name="cachePositions"/> cached positions in
+    /// each of its blocks — which, with a long KV budget, outweigh the embeddings.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="stages"/> is below 1 or above the model's blocks.</exception>
-    public static IReadOnlyList<StageRange> Split(GptConfig config, int stages)
+    public static IReadOnlyList<StageRange> Split(GptConfig config, int stages, long cachePositions = 0)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (stages < 1 || stages > config.Layers)
@@ -39,7 +40,8 @@ public static class PipelinePartition
             throw new ArgumentException($"stages must be between 1 and the model's {config.Layers} blocks (was {stages})", nameof(stages));
         }
         int layers = config.Layers;
-        long block = BlockParameters(config);
+        ArgumentOutOfRangeException.ThrowIfNegative(cachePositions);
+        long block = BlockParameters(config) + (cachePositions * 2 * config.Embedding); // in float32 elements
         long head = HeadParameters(config, stages);
         long embeddings = EmbeddingParameters(config);
         // best[s, l]: the smallest possible largest stage when the first l blocks form s stages; cut[s, l] where the last begins.

@@ -69,6 +69,9 @@ public sealed class DatasetResolver(IGrainFactory grains, IArtifactStore artifac
     /// an unpinned reference to the dataset the stored spec pinned.
     /// </summary>
     public static bool IsSameSubmission(TrainingJobSpec stored, TrainingJobSpec submitted) =>
+        IsSamePinned(submitted.Stages is null ? stored with { Stages = null } : stored, submitted); // automatic stages were resolved at submit
+
+    private static bool IsSamePinned(TrainingJobSpec stored, TrainingJobSpec submitted) =>
         stored == submitted
         || (DatasetNames.TryParse(submitted.Dataset, out string? name, out int? version) && version is null
             && DatasetNames.TryParse(stored.Dataset, out string? pinned, out _) && pinned == name

@@ -43,6 +43,10 @@ public static class ActorAISiloBuilderExtensions
         builder.Services.TryAddSingleton<ServingModelLoader>();
         builder.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         builder.AddPlacementDirector<ServingPlacement, ComputePlacementDirector>();
+        // Memory-aware placement: this silo's ledger of what its compute grains reserved, readable by other silos.
+        builder.Services.TryAddSingleton(sp => new SiloMemoryLedger(resources.MemoryOfferBytes, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IConfigureGrainContextProvider>(sp => new ComputeMemoryLifecycle(sp.GetRequiredService<SiloMemoryLedger>()));
+        builder.AddPlacementDirector<SiloMemoryPlacement, SiloMemoryPlacementDirector>();
         // Instruments on the host's meter factory (a host may register them without one: metrics off); trace context
         // crosses silos with every grain call.
         builder.Services.AddMetrics();

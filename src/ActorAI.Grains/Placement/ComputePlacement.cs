@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using System.Text;
 using ActorAI.Abstractions.Cluster;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -9,8 +7,8 @@ namespace ActorAI.Grains.Placement;
 
 /// <summary>
 /// Placement for the members of a distributed computation (trainers, parameter shards): silos that advertise the
-/// <c>train</c> role (all silos when none does), GPU silos first, and member <c>i</c> of a job on silo
-/// <c>(hash(job) + i) mod n</c> of them — so ranks spread evenly, and rank i's trainer sits beside shard i.
+/// <c>train</c> role (all silos when none does) with room for the need the grain declared, GPU silos first, the most free
+/// memory first, and among equals member <c>i</c> of a job on silo <c>(hash(job) + i) mod n</c> — so ranks spread evenly.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("ActorAI.ComputePlacement")]
 public sealed class ComputePlacement : PlacementStrategy
@@ -26,8 +24,9 @@ public sealed class ComputePlacement : PlacementStrategy
 public sealed class ComputePlacementAttribute() : PlacementAttribute(ComputePlacement.Singleton);
 
 /// <summary>
-/// Placement for inference replicas: silos that advertise the <c>serve</c> role (all silos when none does), GPU silos
-/// first, replica <c>i</c> of a deployment on silo <c>(hash(deployment) + i) mod n</c> — so replicas spread evenly.
+/// Placement for inference replicas: silos that advertise the <c>serve</c> role (all silos when none does) with room for
+/// the need the replica declared, GPU silos first, the most free memory first, and among equals replica <c>i</c> of a
+/// deployment on silo <c>(hash(deployment) + i) mod n</c> — so replicas spread evenly.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking, Alias("ActorAI.ServingPlacement")]
 public sealed class ServingPlacement : PlacementStrategy
@@ -42,18 +41,48 @@ public sealed class ServingPlacement : PlacementStrategy
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class ServingPlacementAttribute() : PlacementAttribute(ServingPlacement.Singleton);
 
-internal sealed class ComputePlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
+/// <summary>
+/// Places compute grains by memory: reads the need the grain's creator declared (<see cref="MemoryNeeds"/>) and the free
+/// memory of the silos of its role, lets <see cref="MemoryPlanner"/> choose, and reserves the need on the chosen silo
+/// before answering — so concurrent placements do not overcommit it. Refuses with <see cref="PlacementRefusedException"/>
+/// (which reaches the grain's caller) when nothing fits.
+/// </summary>
+internal sealed class ComputePlacementDirector(ISiloMetadataCache metadata, IGrainFactory grains) : IPlacementDirector
 {
-    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    // A reservation refused because another placement took the room meanwhile is retried on fresh figures.
+    private const int Attempts = 4;
+
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         SiloAddress[] silos = context.GetCompatibleSilos(target);
-        if (IPlacementDirector.GetPlacementHint(target.RequestContextData, silos) is { } hint)
+        SiloAddress? hint = IPlacementDirector.GetPlacementHint(target.RequestContextData, silos);
+        bool serving = strategy is ServingPlacement;
+        string role = serving ? ServingPlacement.ServeRole : ComputePlacement.TrainRole;
+        GrainId grain = target.GrainIdentity;
+        string key = grain.Key.ToString()!;
+        long need = await MemoryNeeds.ReadAsync(grains, grain);
+        IReadOnlyList<SiloMemory> memory = [];
+        for (int attempt = 0; attempt < Attempts; attempt++)
         {
-            return Task.FromResult(hint);
+            memory = await ClusterMemory.ReadAsync(grains, metadata, silos, role);
+            if (MemoryPlanner.Choose(memory, need, key, hint) is not { } choice)
+            {
+                break;
+            }
+            if (await grains.GetGrain<ISiloMemoryGrain>(SiloMemoryGrain.KeyOf(choice.Silo)).TryReserveAsync(grain, need))
+            {
+                return choice.Silo;
+            }
         }
-        string role = strategy is ServingPlacement ? ServingPlacement.ServeRole : ComputePlacement.TrainRole;
-        SiloAddress[] pool = Eligible(silos, metadata, role);
-        return Task.FromResult(pool[Slot(target.GrainIdentity.Key.ToString()!, pool.Length)]);
+        throw MemoryPlanner.Refuse(Describe(grain, serving), memory, need, role);
+    }
+
+    /// <summary>How a refusal names the grain: <c>replica 'chat/0'</c>, <c>trainer 'job/1'</c>.</summary>
+    internal static string Describe(GrainId grain, bool serving)
+    {
+        string type = grain.Type.ToString()!;
+        string kind = serving ? "replica" : type.Contains("shard", StringComparison.OrdinalIgnoreCase) ? "parameter shard" : "trainer";
+        return $"{kind} '{grain.Key}'";
     }
 
     /// <summary>
@@ -62,25 +91,8 @@ internal sealed class ComputePlacementDirector(ISiloMetadataCache metadata) : IP
     /// </summary>
     internal static SiloAddress[] Eligible(IEnumerable<SiloAddress> silos, ISiloMetadataCache metadata, string role)
     {
-        var candidates = silos
-            .OrderBy(s => s.ToParsableString(), StringComparer.Ordinal)
-            .Select(s => (Silo: s, Resources: SiloResources.FromMetadata(metadata.GetSiloMetadata(s).Metadata)))
-            .ToArray();
-        var pool = candidates.Where(c => c.Resources?.Roles.Contains(role) == true).ToArray();
-        if (pool.Length == 0)
-        {
-            pool = candidates;
-        }
+        var pool = MemoryPlanner.ForRole(silos.Select(s => (s, SiloResources.FromMetadata(metadata.GetSiloMetadata(s).Metadata))), role);
         var gpus = pool.Where(c => c.Resources?.GpuCount > 0).ToArray();
         return [.. (gpus.Length > 0 ? gpus : pool).Select(c => c.Silo)];
-    }
-
-    internal static int Slot(string key, int count)
-    {
-        int slash = key.LastIndexOf('/');
-        string job = slash < 0 ? key : key[..slash];
-        uint jobHash = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(job));
-        long index = slash >= 0 && int.TryParse(key.AsSpan(slash + 1), out int i) ? i : 0;
-        return (int)((jobHash + index) % (uint)count);
     }
 }

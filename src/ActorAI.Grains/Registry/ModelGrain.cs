@@ -6,6 +6,7 @@ using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 using ActorAI.Abstractions.Training;
 using ActorAI.Compute.Checkpoints;
+using ActorAI.Compute.Models;
 using ActorAI.Grains.Datasets;
 using ActorAI.Data.SafeTensors;
 using ActorAI.Abstractions.Artifacts;
@@ -97,15 +98,17 @@ internal sealed partial class ModelGrain(
         }
         string copy = artifacts.NewTemporaryPath(".safetensors");
         string tokenizer;
+        string? config = lineage.Config;
         try
         {
             // Copied first and checked in the copy, so the file checked is the file stored.
             File.Copy(file, copy);
             tokenizer = await Task.Run(() =>
             {
-                // A checkpoint is accepted only if it loads as a GPT-2-layout model.
-                using (GptCheckpoint.Load(copy))
+                // A checkpoint is accepted only if it loads as a GPT-2-layout model; its shape is recorded for placement.
+                using (Gpt model = GptCheckpoint.Load(copy))
                 {
+                    config ??= JsonSerializer.Serialize(model.Config);
                 }
                 using SafeTensorsReader reader = SafeTensorsReader.Open(copy);
                 return reader.Metadata.GetValueOrDefault("actorai.tokenizer") ?? lineage.Tokenizer ?? "byte";
@@ -119,7 +122,7 @@ internal sealed partial class ModelGrain(
             throw refused;
         }
         string sha = await artifacts.ImportAsync(copy);
-        return await AddVersionAsync(sha, lineage with { Tokenizer = tokenizer }, tags);
+        return await AddVersionAsync(sha, lineage with { Tokenizer = tokenizer, Config = config }, tags);
     }
 
     public Task<ModelInfo> GetAsync() => Task.FromResult(Info());

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ActorAI.Abstractions;
+using ActorAI.Abstractions.Cluster;
 using ActorAI.Abstractions.Registry;
 using ActorAI.Abstractions.Serving;
 using Microsoft.Extensions.Logging;
@@ -348,7 +349,11 @@ internal sealed partial class DeploymentGrain(
         {
             ModelVersion version = await GrainFactory.GetGrain<IModelGrain>(spec.Model).ResolveAsync(replica.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var replicaSpec = new ReplicaSpec(Name, spec.Model, version.Version, version.Artifact, version.Lineage.Tokenizer ?? "byte", spec.MaxBatch, spec.MaxQueue,
-                spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching, spec.Stages ?? 1);
+                spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
+            // Declared before the replica's first call (placement reads it), and refused here when no silo has room; a
+            // model that fits no silo whole is split into the fewest stages that fit (unless the spec fixes the stages).
+            replicaSpec = await ComputeNeeds.DeclareReplicaAsync(GrainFactory, metadata, membership, replica.Id, version.Lineage.Config, replicaSpec,
+                spec.Stages, hint, mayBeRunning: _loads.ContainsKey(replica.Id));
             if (hint is not null)
             {
                 // Honoured by the serving placement director only when this call creates the activation.
@@ -361,7 +366,7 @@ internal sealed partial class DeploymentGrain(
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException or ReplicaUnavailableException or ModelRegistryException)
         {
-            _lastError = $"replica {replica.Id}: {ex.Message}";
+            _lastError = ex is PlacementRefusedException ? ex.Message : $"replica {replica.Id}: {ex.Message}";
             LogStartFailed(logger, ex, Name, replica.Id);
         }
     }

@@ -311,7 +311,9 @@ internal sealed partial class ReplicaGrain(
     {
         GptConfig config = GptCheckpoint.ReadConfig(path);
         int blocks = PipelinePlanner.CacheBlocks(spec.KvCacheTokens, spec.MaxBatch, spec.BlockSize, config.ContextLength);
-        ModelShardSpec[] stages = [.. Enumerable.Range(0, spec.Stages).Select(s => new ModelShardSpec(spec.Artifact, s, spec.Stages, spec.BlockSize, blocks))];
+        // Split as placement sized it: by weights and by the KV of the budget's positions.
+        IReadOnlyList<StageRange> ranges = PipelinePartition.Split(config, spec.Stages, PipelinePlanner.CachePositions(spec.KvCacheTokens, spec.MaxBatch, config.ContextLength));
+        ModelShardSpec[] stages = [.. ranges.Select(r => new ModelShardSpec(spec.Artifact, r.Index, r.Count, spec.BlockSize, blocks, r.FirstLayer, r.EndLayer))];
         var transport = new GrainStageTransport(GrainFactory, Id, stages, logger, clock);
         await transport.StartAsync();
         return await Task.Run(() =>

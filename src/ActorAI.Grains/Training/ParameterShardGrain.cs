@@ -231,6 +231,12 @@ internal sealed class ParameterShardGrain(
         return Task.CompletedTask;
     }
 
+    public Task ReleaseAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     public async Task<string> SnapshotAsync(long step)
     {
         Tensor parameters = Loaded();

@@ -45,6 +45,15 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets,
         return Task.CompletedTask;
     }
 
+    public async Task ReleaseAsync()
+    {
+        if (_current?.Work is { IsCompleted: false } work)
+        {
+            await Task.WhenAny(work); // an attempt the job gave up on still uses the model (or the stages)
+        }
+        DeactivateOnIdle(); // OnDeactivateAsync disposes the model
+    }
+
     public async Task<TrainerStepResult?> WaitStepAsync(long step)
     {
         if (_current is not { } running || running.Step != step)

@@ -75,6 +75,7 @@ internal sealed partial class TrainingJobGrain(
         {
             throw new TrainingJobException(errors);
         }
+        spec = await ResolveStagesAsync(spec);
         DateTimeOffset now = clock.GetUtcNow();
         state.State = new TrainingJobState
         {
@@ -86,6 +87,21 @@ internal sealed partial class TrainingJobGrain(
         await this.RegisterOrUpdateReminder(KeepAliveReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         StartTimer();
         return Info();
+    }
+
+    // Stages left out: the fewest whose grains fit the training silos (1 when the whole model fits), recorded in the spec
+    // so every step and every reactivation splits the model the same way.
+    private async Task<TrainingJobSpec> ResolveStagesAsync(TrainingJobSpec spec)
+    {
+        if (spec.Stages is not null || spec.Mode != TrainingMode.Synchronous)
+        {
+            return spec;
+        }
+        GptConfig config = await datasets.ConfigAsync(spec);
+        int blockSize = (await datasets.ManifestAsync(spec.Dataset)).BlockSize;
+        return ComputeNeeds.FewestTrainingStages(GrainFactory, metadata, membership, JobId, spec, config, blockSize) is > 1 and int stages
+            ? spec with { Stages = stages }
+            : spec;
     }
 
     public Task<TrainingJobInfo> GetAsync() => Task.FromResult(Info());
@@ -127,6 +143,12 @@ internal sealed partial class TrainingJobGrain(
         if (errors.Count > 0)
         {
             throw new TrainingJobException(errors);
+        }
+        // New ranks (and the shards' push buffers) need room too: refused with the figures when they could never fit.
+        if (await ComputeNeeds.DeclareTrainingAsync(GrainFactory, metadata, membership, JobId, spec, await datasets.ConfigAsync(spec),
+                (await datasets.ManifestAsync(spec.Dataset)).BlockSize, workers) is { } refused)
+        {
+            throw new TrainingJobException(refused.Message);
         }
         await SaveAsync(state.State with { Workers = workers });
         return Info();
@@ -194,6 +216,14 @@ internal sealed partial class TrainingJobGrain(
     {
         TrainingJobSpec spec = state.State.Spec!;
         GptConfig config = await datasets.ConfigAsync(spec);
+        // Placement reads these needs whenever it places a shard or trainer; a job that could never fit fails now.
+        if (await ComputeNeeds.DeclareTrainingAsync(GrainFactory, metadata, membership, JobId, spec, config,
+                (await datasets.ManifestAsync(spec.Dataset)).BlockSize, state.State.Workers) is { } refused)
+        {
+            await SaveAsync(state.State with { Status = TrainingJobStatus.Failed, Reason = refused.Message });
+            StopTimer();
+            return;
+        }
         float[] flat = await Task.Run(() => TrainingModel.InitialParameters(spec, config));
         var hashes = new string[spec.ParameterShards];
         for (int s = 0; s < spec.ParameterShards; s++)
@@ -335,6 +365,7 @@ internal sealed partial class TrainingJobGrain(
         await SaveAsync(state.State.WithCheckpoint(checkpoint) with { Status = TrainingJobStatus.Succeeded, Reason = null, ResultArtifact = result });
         StopTimer();
         LogSucceeded(JobId, step, result);
+        await ReleaseComputeAsync(spec);
     }
 
     private async Task<TrainingCheckpoint> SnapshotAsync(TrainingJobSpec spec, long step)
@@ -403,8 +434,31 @@ internal sealed partial class TrainingJobGrain(
         {
             await SaveAsync(state.State with { Status = status, Reason = reason });
             StopTimer();
+            await ReleaseComputeAsync(state.State.Spec!);
         }
         return Info();
+    }
+
+    // An ended job's trainers, stages and shards give their memory back to the silos now, not when idle activations are
+    // collected, so a deployment or another job can be placed there at once. Best effort: a grain that cannot be reached
+    // has no memory to give back.
+    private async Task ReleaseComputeAsync(TrainingJobSpec spec)
+    {
+        int stages = spec.Stages ?? 1;
+        IEnumerable<Task> releases = Enumerable.Range(0, state.State.Workers).SelectMany(rank => (IEnumerable<Task>)[
+            GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, rank)).ReleaseAsync(),
+            .. stages > 1
+                ? Enumerable.Range(0, stages).Select(s => GrainFactory.GetGrain<Pipeline.ITrainerStageGrain>(Pipeline.TrainerStageGrain.Key(JobId, rank, s)).ReleaseAsync())
+                : [],
+        ]).Concat(Shards(spec).Select(s => s.ReleaseAsync()));
+        try
+        {
+            await Task.WhenAll(releases);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            LogReleaseFailed(ex, JobId);
+        }
     }
 
     private TrainingJobSpec RequireSubmitted() =>
@@ -429,6 +483,9 @@ internal sealed partial class TrainingJobGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Training job {JobId} succeeded after {Step} steps; weights {Artifact}")]
     private partial void LogSucceeded(string jobId, long step, string artifact);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId}: could not release every trainer and shard")]
+    private partial void LogReleaseFailed(Exception error, string jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Training job {JobId}: step {Step} failed (attempt {Attempt})")]
     private partial void LogStepFailed(Exception error, string jobId, long step, int attempt);

@@ -82,7 +82,7 @@ internal static class OrleansSiloSetup
             silo.UseTls(certificates.Configure);
         }
 
-        silo.AddActorAI(SiloResourcesProbe.Read(options.Roles), settings.Artifacts.Directory, settings.Artifacts.ImportRoots);
+        silo.AddActorAI(SiloResourcesProbe.Read(options.Roles, options.MemoryBudget), settings.Artifacts.Directory, settings.Artifacts.ImportRoots);
         silo.AddDashboard();
     }
 }

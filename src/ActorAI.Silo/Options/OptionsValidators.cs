@@ -33,6 +33,10 @@ public sealed class SiloHostOptionsValidator(IOptions<PostgresOptions> postgres)
         {
             failures.Add($"{S}:IntraOpThreads must be between 0 and 1024 (was {options.IntraOpThreads}).");
         }
+        if (options.MemoryBudget is <= 0)
+        {
+            failures.Add($"{S}:MemoryBudget must be a positive number of bytes when set (was {options.MemoryBudget}).");
+        }
         foreach (string role in options.Roles)
         {
             if (string.IsNullOrWhiteSpace(role) || role.Contains(',', StringComparison.Ordinal))

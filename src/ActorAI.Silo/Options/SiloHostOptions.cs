@@ -51,6 +51,13 @@ public sealed class SiloHostOptions
     /// <summary>LibTorch intra-op threads for compute on this silo; 0 keeps LibTorch's default.</summary>
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// The most memory (bytes) this silo offers to compute grains (trainers, parameter shards, replicas): placement puts
+    /// a grain here only while the needs its grains declared fit under min(memory, budget) — GPU memory on a GPU silo.
+    /// Unset (the default): the whole memory. Leave room for the silo itself and for requests in flight.
+    /// </summary>
+    public long? MemoryBudget { get; set; }
+
     /// <summary>The silo name to use: <see cref="Name"/> or a default from the machine and port.</summary>
     public string EffectiveName => string.IsNullOrWhiteSpace(Name) ? $"{Environment.MachineName}-{SiloPort}" : Name;
 }

@@ -40,14 +40,18 @@ public sealed class PipelineTrainingTests(ClusterFixture fixture, ITestOutputHel
     [Fact]
     public async Task APipelinedStepReportsEachStagesBusyTimeAndTheActivationsItMoved()
     {
-        TrainingJobSpec spec = Spec("small", 3, 1) with { Steps = 2, WarmupSteps = 1 };
+        TrainingJobSpec spec = Spec("small", 3, 1) with { Steps = 20, WarmupSteps = 1 };
         string id = $"pipeline-busy-{Guid.NewGuid():N}";
         ITrainingJobGrain job = fixture.Cluster.GrainFactory.GetGrain<ITrainingJobGrain>(id);
         await job.SubmitAsync(spec);
-        TrainingJobInfo info = await TrainingJobWaits.WaitForEndAsync(job);
-        Assert.Equal(TrainingJobStatus.Succeeded, info.Status);
+        await TrainingJobWaits.WaitForStepAsync(job, 1);
+        // Paused between two steps (the job's turns do not interleave), its shards stay loaded at the step it reached; an
+        // ended job would have released them.
+        await job.PauseAsync();
+        TrainingJobInfo info = await job.GetAsync();
+        Assert.Equal(TrainingJobStatus.Paused, info.Status);
 
-        // One more step by hand at the shards' final version: the trainer's own result carries what the job averages away.
+        // One more step by hand at the shards' version: the trainer's own result carries what the job averages away.
         ITrainerGrain trainer = fixture.Cluster.GrainFactory.GetGrain<ITrainerGrain>($"{id}/0");
         await trainer.BeginStepAsync(new TrainerStepRequest(id, info.Spec, info.Step, 0, 1));
         TrainerStepResult? result = null;

@@ -1,3 +1,4 @@
+using ActorAI.Abstractions.Cluster;
 using ActorAI.Compute.Pipeline;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Placement;
@@ -116,9 +117,10 @@ internal sealed partial class GrainStageTransport : IStageTransport
         }
     }
 
+    // A placement refusal is not transient: no silo has room for the stage, and waiting would only hold the replica's call.
     private static bool IsTransient(Exception ex) =>
         ex is TimeoutException or OrleansException or SiloUnavailableException
-        && ex is not StageEpochException;
+        && ex is not StageEpochException and not PlacementRefusedException;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Replica}: stage {Stage} lost its KV cache ({Reason}); replaying")]
     private static partial void LogStageReset(ILogger logger, string replica, int stage, string reason);

@@ -8,13 +8,21 @@ namespace ActorAI.Grains.Serving.Pipeline;
 /// <param name="Stages">Stages the model is split into.</param>
 /// <param name="BlockSize">Positions per KV-cache block (the coordinator's).</param>
 /// <param name="MaxBlocks">The KV-cache budget in blocks (the coordinator's).</param>
+/// <param name="FirstLayer">The first block this stage holds.</param>
+/// <param name="EndLayer">One past the last block this stage holds.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.ModelShardSpec")]
 public sealed record ModelShardSpec(
     [property: Id(0)] string Artifact,
     [property: Id(1)] int Stage,
     [property: Id(2)] int Stages,
     [property: Id(3)] int BlockSize,
-    [property: Id(4)] int MaxBlocks);
+    [property: Id(4)] int MaxBlocks,
+    [property: Id(5)] int FirstLayer,
+    [property: Id(6)] int EndLayer)
+{
+    /// <summary>The blocks of this stage.</summary>
+    public StageRange Range => new(Stage, Stages, FirstLayer, EndLayer);
+}
 
 /// <summary>The wire form of <see cref="StageStep"/>.</summary>
 [GenerateSerializer, Immutable, Alias("ActorAI.StageStepMessage")]

@@ -146,7 +146,7 @@ internal sealed partial class ModelShardGrain(
         string path = await artifacts.OpenVerifiedAsync(spec.Artifact);
         StageExecutor executor = await Task.Run(() =>
         {
-            GptStage stage = GptCheckpoint.LoadStage(path, spec.Stage, spec.Stages, ComputeDevice.Select());
+            GptStage stage = GptCheckpoint.LoadStage(path, spec.Range, ComputeDevice.Select());
             stage.eval();
             return new StageExecutor(stage, spec.BlockSize, spec.MaxBlocks);
         });

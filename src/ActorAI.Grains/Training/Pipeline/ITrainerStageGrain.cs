@@ -124,4 +124,8 @@ internal interface ITrainerStageGrain : IGrainWithStringKey
     /// <summary>Pushes this stage's gradient to the parameter shards as its rank's (a tied head's copy excepted).</summary>
     [Alias("Push")]
     Task<StageExchange> PushAsync(long step);
+
+    /// <summary>The job ended: deactivates, giving the stage's memory back to its silo.</summary>
+    [Alias("Release")]
+    Task ReleaseAsync();
 }

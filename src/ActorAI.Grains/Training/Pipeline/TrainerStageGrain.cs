@@ -170,6 +170,12 @@ internal sealed class TrainerStageGrain(ComputeLanes lanes, DatasetResolver data
         return Task.CompletedTask;
     }
 
+    public Task ReleaseAsync()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     public async Task<StageExchange> PushAsync(long step)
     {
         StageStepRequest request = Running(step);
