@@ -6,9 +6,16 @@
 #                                     300 training steps. Headline: mfu_small. Args go to
 #                                     `actorai-compute bench` (e.g. --threads 2, --only generate).
 #   scripts/bench.sh training [args]  the reference loop vs a job of 2 trainers and 2 parameter shards
-#                                     on one in-process silo (same model, data, global batch): tokens/s
-#                                     of each, exchange bytes/s, per-phase split; headline: the ratio.
-#                                     Args: --data DIR (default: generated), --steps, --preset, --global-batch.
+#                                     on one in-process silo started once (same model, data, global batch,
+#                                     threads), in alternating rounds: each round the reference, the job,
+#                                     then the reference at the trainers' micro-batch (global batch / 2
+#                                     rows). Per round: tokens/s of each and ratio_rN; then medians, the
+#                                     job's wall step time and per-phase split (pull/compute/push/apply),
+#                                     exchange bytes/s, the compute phase against the micro-batch
+#                                     reference, the matmul peak and the MFU of each, the ratio's min/max.
+#                                     Headline: ratio_distributed_over_reference_median. Args: --data DIR
+#                                     (default: generated), --rounds 3, --steps 30 (measured, after
+#                                     --warmup 2), --preset small, --global-batch 16, --threads (cores).
 #   scripts/bench.sh serving [args]   one model (random weights, context 4096) and one seeded mix of prompts of
 #                                     20-1,000 tokens: the baseline (cached in-process decoding, batch 1, whole
 #                                     prompt in one pass); the replica's engine in process and a deployment over
