@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using ActorAI.Abstractions.Serving;
+using ActorAI.Abstractions.Training;
 using ActorAI.Client;
 using ActorAI.Compute.Checkpoints;
 using ActorAI.Compute.Devices;
@@ -44,7 +45,8 @@ internal static class PipelineBenchmark
         Print("tokens_per_request", tokens);
         Print("matmul_peak_gflops", peak / 1e9);
 
-        (WebApplication app, _) = await BenchSilo.StartHostAsync([dir]);
+        string data = await TrainingBenchmark.PrepareSyntheticAsync();
+        (WebApplication app, _) = await BenchSilo.StartHostAsync([dir, Path.GetDirectoryName(Path.GetFullPath(data))!]);
         try
         {
             ActorAIClient client = app.Services.GetRequiredService<ActorAIClient>();
@@ -87,6 +89,7 @@ internal static class PipelineBenchmark
                     Print($"stage_mb_per_s_s{stages}", Median(bytesPerSecond[stages]) / 1e6);
                 }
             }
+            await TrainingBubbleAsync(client, data, args);
             if (splits.Contains(1))
             {
                 foreach (int stages in splits.Where(s => s > 1))
@@ -110,6 +113,46 @@ internal static class PipelineBenchmark
     }
 
     private static string Name(int stages) => $"bench-s{stages}";
+
+    // GPipe training on the same silo: the measured bubble (the stages' idle share of the compute phase) against the
+    // formula (S - 1) / (M + S - 1), and tokens/s against the same job unsplit.
+    private static async Task TrainingBubbleAsync(ActorAIClient client, string data, string[] args)
+    {
+        string preset = Arg(args, "--train-preset") ?? "small";
+        int steps = Int(args, "--train-steps", 8);
+        int rows = Int(args, "--train-rows", 16);
+        int micro = Int(args, "--micro-batches", 8);
+        Print("train_preset", preset);
+        Print("train_rows", rows);
+        Print("micro_batches", micro);
+        double? unsplit = null;
+        foreach (int stages in (int[])[1, 2, 4])
+        {
+            var spec = new TrainingJobSpec(preset, Path.GetFullPath(data), steps, rows, Workers: 1, ParameterShards: 2, CheckpointInterval: 0,
+                WarmupSteps: 1, Stages: stages, MicroBatches: stages > 1 ? micro : null);
+            ITrainingJobGrain job = client.Cluster.GetGrain<ITrainingJobGrain>($"bench-pipe-{stages}-{Guid.NewGuid():N}");
+            await job.SubmitAsync(spec);
+            TrainingJobInfo info;
+            while ((info = await job.GetAsync()).Status is TrainingJobStatus.Running or TrainingJobStatus.Pending)
+            {
+                await Task.Delay(250); // polling a job's status, as the CLI does
+            }
+            if (info.Status != TrainingJobStatus.Succeeded)
+            {
+                throw new InvalidOperationException($"the {stages}-stage job ended {info.Status}: {info.Reason}");
+            }
+            TrainingMetrics[] measured = [.. (await job.GetMetricsAsync(0, 10_000)).Skip(2)]; // the first steps build the stages
+            double rate = Median([.. measured.Select(m => m.TokensPerSecond)]);
+            Print($"train_tokens_per_s_s{stages}", rate);
+            unsplit ??= rate;
+            if (stages > 1)
+            {
+                Print($"train_bubble_s{stages}", Median([.. measured.Select(m => m.BubbleFraction ?? double.NaN)]));
+                Print($"train_bubble_gpipe_s{stages}", (stages - 1.0) / (micro + stages - 1.0));
+                Print($"train_ratio_s{stages}_over_unsplit", rate / unsplit.Value);
+            }
+        }
+    }
 
     private static async Task<long> StageBytesAsync(ActorAIClient client, string deployment)
     {

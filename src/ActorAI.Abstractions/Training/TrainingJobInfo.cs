@@ -30,6 +30,10 @@ public enum TrainingJobStatus
 /// <param name="ApplyMs">Norm exchange and optimizer update on the shards.</param>
 /// <param name="ExchangeBytes">Parameter and gradient bytes moved in the step.</param>
 /// <param name="RefusedPushes">Asynchronous mode: gradients refused as staler than the bound.</param>
+/// <param name="BubbleFraction">
+/// Pipelined jobs: the share of the compute phase the stages sat idle (1 − Σ stage busy ÷ (stages × compute time)),
+/// averaged over the trainers; GPipe's ideal is (S − 1) / (M + S − 1). Null when the model is not split.
+/// </param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingMetrics")]
 public sealed record TrainingMetrics(
     [property: Id(0)] long Step,
@@ -43,7 +47,8 @@ public sealed record TrainingMetrics(
     [property: Id(8)] double PushMs,
     [property: Id(9)] double ApplyMs,
     [property: Id(10)] long ExchangeBytes,
-    [property: Id(11)] int RefusedPushes = 0);
+    [property: Id(11)] int RefusedPushes = 0,
+    [property: Id(12)] double? BubbleFraction = null);
 
 /// <summary>A consistent snapshot of every shard after a step; recorded only once all shard writes are durable.</summary>
 /// <param name="Step">Steps completed when it was taken.</param>

@@ -296,6 +296,11 @@ internal sealed partial class TrainingJobGrain(
         }
     }
 
+    private static double? Bubble(TrainerStepResult[] results) =>
+        results.All(r => r.StageBusyMs is { Length: > 0 } && r.ComputeMs > 0)
+            ? results.Average(r => 1 - (r.StageBusyMs!.Sum() / (r.StageBusyMs!.Length * r.ComputeMs)))
+            : null;
+
     private async Task CompleteStepAsync(
         TrainingJobSpec spec, long step, double lr, double norm, int workers, TrainerStepResult[] results, double applyMs, Stopwatch watch)
     {
@@ -304,7 +309,7 @@ internal sealed partial class TrainingJobGrain(
             done, results.Average(r => r.Loss), lr, norm,
             (double)spec.GlobalBatchRows * (await datasets.ManifestAsync(spec.Dataset)).BlockSize / watch.Elapsed.TotalSeconds,
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
-            results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes));
+            results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes), Bubble(results));
         telemetry.RecordStep(JobId, metrics.PullMs, metrics.ComputeMs, metrics.PushMs, metrics.ApplyMs,
             metrics.Loss, metrics.TokensPerSecond, metrics.LearningRate, metrics.ExchangeBytes, metrics.RefusedPushes);
         // One step writes one small page; the job state records only where the history is.
