@@ -318,7 +318,7 @@ internal sealed partial class ReplicaGrain(
         await transport.StartAsync();
         return await Task.Run(() =>
         {
-            var model = new PipelineModel(config, spec.Stages, transport);
+            var model = new PipelineModel(config, spec.Stages, transport, minMicroBatchTokens: PipelineModel.DefaultMinMicroBatchTokens);
             ReplicaMetrics metrics = telemetry.ForReplica(spec, Id, _window);
             var engine = new GenerationEngine(model, tokenizer, options, $"replica {Id}", metrics);
             metrics.Attach(engine);
