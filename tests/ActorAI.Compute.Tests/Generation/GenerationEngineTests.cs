@@ -3,6 +3,7 @@ using ActorAI.Compute.Generation;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Tests.Models;
 using ActorAI.Data.Tokenizers;
+using static ActorAI.Compute.Tests.Generation.GenerationRuns;
 
 namespace ActorAI.Compute.Tests.Generation;
 
@@ -75,19 +76,6 @@ public sealed class GenerationEngineTests
         Assert.Contains(plain, r => r.Finish == FinishReason.Stop && r.Tokens.Length < 60);
         Assert.All(ignoring, r => Assert.Equal((60, FinishReason.Length), (r.Tokens.Length, r.Finish)));
         Assert.All(ignoring, r => Assert.DoesNotContain(ByteTokenizer.Instance.EndOfTextId, r.Tokens));
-    }
-
-    private static async Task<int[]> ReadTokensAsync(GenerationStream stream)
-    {
-        var tokens = new List<int>();
-        await foreach (GenerationEvent e in stream.Events.ReadAllAsync())
-        {
-            if (e.Token >= 0)
-            {
-                tokens.Add(e.Token);
-            }
-        }
-        return [.. tokens];
     }
 
     private static async Task<GenerationEvent> LastAsync(ChannelReader<GenerationEvent> events)

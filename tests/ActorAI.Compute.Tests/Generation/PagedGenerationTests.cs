@@ -4,6 +4,7 @@ using ActorAI.Compute.Tests.Models;
 using ActorAI.Data.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
+using static ActorAI.Compute.Tests.Generation.GenerationRuns;
 
 namespace ActorAI.Compute.Tests.Generation;
 
@@ -306,22 +307,6 @@ public sealed class PagedGenerationTests
     {
         long id = generator.Submit(prompt, options, salt);
         RunToEnd(generator, [id]);
-    }
-
-    private static Dictionary<long, List<int>> RunToEnd(BatchedGenerator generator, long[] ids)
-    {
-        var produced = ids.ToDictionary(id => id, _ => new List<int>());
-        while (generator.HasWork)
-        {
-            foreach (GenerationEvent e in generator.Step())
-            {
-                if (e.Token >= 0)
-                {
-                    produced[e.SequenceId].Add(e.Token);
-                }
-            }
-        }
-        return produced;
     }
 
     // The uncached reference (the whole sequence through the model each token, one sequence alone, the same seeded

@@ -6,6 +6,7 @@ using ActorAI.Compute.Tests.Generation;
 using ActorAI.Compute.Tests.Models;
 using ActorAI.Data.Tokenizers;
 using static TorchSharp.torch;
+using static ActorAI.Compute.Tests.Generation.GenerationRuns;
 
 namespace ActorAI.Compute.Tests.Pipeline;
 
@@ -243,33 +244,4 @@ public sealed class PipelineServingTests
 
     private static int MaxBlocks(GenerationEngineOptions options) =>
         (int)(((long)(options.KvCacheTokens ?? options.MaxBatch * Config.ContextLength) + options.BlockSize - 1) / options.BlockSize);
-
-    private static Dictionary<long, List<int>> RunToEnd(BatchedGenerator generator, long[] ids)
-    {
-        var produced = ids.ToDictionary(id => id, _ => new List<int>());
-        while (generator.HasWork)
-        {
-            foreach (GenerationEvent e in generator.Step())
-            {
-                if (e.Token >= 0)
-                {
-                    produced[e.SequenceId].Add(e.Token);
-                }
-            }
-        }
-        return produced;
-    }
-
-    private static async Task<int[]> ReadTokensAsync(GenerationStream stream)
-    {
-        var tokens = new List<int>();
-        await foreach (GenerationEvent e in stream.Events.ReadAllAsync())
-        {
-            if (e.Token >= 0)
-            {
-                tokens.Add(e.Token);
-            }
-        }
-        return [.. tokens];
-    }
 }
