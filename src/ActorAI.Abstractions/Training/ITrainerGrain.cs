@@ -59,6 +59,14 @@ public interface ITrainerGrain : IGrainWithStringKey
     Task<TrainerStepResult?> WaitStepAsync(long step);
 
     /// <summary>
+    /// The mean loss (nats per token) on the dataset's held-out split of the parameters the shards hold at
+    /// <see cref="TrainerStepRequest.Step"/>, once computed; null while it still computes after a wait of a fraction of the
+    /// response timeout (call again with the same request).
+    /// </summary>
+    [Alias("Evaluate")]
+    Task<double?> EvaluateAsync(TrainerStepRequest request);
+
+    /// <summary>
     /// The job ended: lets go of the model (and, pipelined, of its stage grains) so their memory goes back to the silos
     /// at once rather than when idle activations are collected.
     /// </summary>

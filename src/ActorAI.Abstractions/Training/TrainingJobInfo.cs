@@ -34,6 +34,8 @@ public enum TrainingJobStatus
 /// Pipelined jobs: the share of the compute phase the stages sat idle (1 − Σ stage busy ÷ (stages × compute time)),
 /// averaged over the trainers; GPipe's ideal is (S − 1) / (M + S − 1). Null when the model is not split.
 /// </param>
+/// <param name="ValidationLoss">Mean loss (nats per token) on the held-out split of the weights after this step; null when the step was not evaluated.</param>
+/// <param name="ValidationBitsPerByte">The same in bits per UTF-8 byte of held-out text; null when not evaluated or the dataset does not count its bytes.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingMetrics")]
 public sealed record TrainingMetrics(
     [property: Id(0)] long Step,
@@ -48,7 +50,9 @@ public sealed record TrainingMetrics(
     [property: Id(9)] double ApplyMs,
     [property: Id(10)] long ExchangeBytes,
     [property: Id(11)] int RefusedPushes = 0,
-    [property: Id(12)] double? BubbleFraction = null);
+    [property: Id(12)] double? BubbleFraction = null,
+    [property: Id(13)] double? ValidationLoss = null,
+    [property: Id(14)] double? ValidationBitsPerByte = null);
 
 /// <summary>A consistent snapshot of every shard after a step; recorded only once all shard writes are durable.</summary>
 /// <param name="Step">Steps completed when it was taken.</param>

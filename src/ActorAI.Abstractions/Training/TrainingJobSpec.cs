@@ -38,6 +38,11 @@ public enum TrainingMode
 /// different silos and backward in reverse); null for automatic: the fewest stages that fit the silos' free memory.
 /// </param>
 /// <param name="MicroBatches">Micro-batches per trainer step when pipelined (GPipe's M); null for 2 × stages, capped by the rows.</param>
+/// <param name="EvalInterval">
+/// Evaluate on the dataset's held-out split every N steps (0: only at the end); the last step is always evaluated. Default
+/// <see cref="DefaultEvalInterval"/>.
+/// </param>
+/// <param name="EvalBatches">Held-out batches (of GlobalBatchRows / Workers rows) per evaluation. Default <see cref="DefaultEvalBatches"/>.</param>
 [GenerateSerializer, Immutable, Alias("ActorAI.TrainingJobSpec")]
 public sealed record TrainingJobSpec(
     [property: Id(0)] string Model,
@@ -58,7 +63,9 @@ public sealed record TrainingJobSpec(
     [property: Id(15)] int IntraOpThreads = 0,
     [property: Id(16)] int CheckpointsToKeep = TrainingJobSpec.DefaultCheckpointsToKeep,
     [property: Id(17)] int? Stages = null,
-    [property: Id(18)] int? MicroBatches = null)
+    [property: Id(18)] int? MicroBatches = null,
+    [property: Id(19)] int EvalInterval = TrainingJobSpec.DefaultEvalInterval,
+    [property: Id(20)] int EvalBatches = TrainingJobSpec.DefaultEvalBatches)
 {
     /// <summary>Steps between checkpoints when the spec does not say: bounds the work a lost silo costs.</summary>
     public const int DefaultCheckpointInterval = 50;
@@ -68,6 +75,15 @@ public sealed record TrainingJobSpec(
 
     /// <summary>The most trainers or shards a job may have.</summary>
     public const int MaxWorkers = 256;
+
+    /// <summary>Steps between held-out evaluations when the spec does not say.</summary>
+    public const int DefaultEvalInterval = 50;
+
+    /// <summary>Held-out batches per evaluation when the spec does not say.</summary>
+    public const int DefaultEvalBatches = 8;
+
+    /// <summary>The most held-out batches one evaluation reads.</summary>
+    public const int MaxEvalBatches = 1000;
 
     /// <summary>The most pipeline stages a trainer's model may be split into.</summary>
     public const int MaxStages = 16;
@@ -99,6 +115,8 @@ public sealed record TrainingJobSpec(
         if (MicroBatches is int micro && (micro < 1 || micro > MaxMicroBatches)) errors.Add($"MicroBatches must be between 1 and {MaxMicroBatches} (was {micro}).");
         else if (MicroBatches is int m && Workers >= 1 && GlobalBatchRows % Workers == 0 && (GlobalBatchRows / Workers) % m != 0)
             errors.Add($"MicroBatches ({m}) must divide each trainer's {GlobalBatchRows / Workers} rows (GlobalBatchRows / Workers).");
+        if (EvalInterval < 0) errors.Add($"EvalInterval must be >= 0 (was {EvalInterval}).");
+        if (EvalBatches < 1 || EvalBatches > MaxEvalBatches) errors.Add($"EvalBatches must be between 1 and {MaxEvalBatches} (was {EvalBatches}).");
         if (Stages > 1 && Mode == TrainingMode.Asynchronous) errors.Add("Stages: pipeline training runs in Synchronous mode only.");
         return errors;
     }

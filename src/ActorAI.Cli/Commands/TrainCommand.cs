@@ -21,7 +21,7 @@ internal static class TrainCommand
         var train = new Command("train",
             "Train a language model on a prepared dataset: on the cluster, followed with a live progress bar until it ends, or on this machine with --local.\n"
             + "  actorai train --data NAME[@N]|DIR [--preset small] [--steps N] [--global-batch G] [--workers K] [--shards S] [--async [--staleness N]]\n"
-            + "                [--stages S [--micro-batches M]] [--checkpoint-interval N] [--lr --min-lr --warmup --weight-decay --clip --seed --threads] [--job-id ID] [--detach]\n"
+            + "                [--stages S [--micro-batches M]] [--checkpoint-interval N] [--eval-interval N --eval-batches N] [--lr --min-lr --warmup --weight-decay --clip --seed --threads] [--job-id ID] [--detach]\n"
             + "  actorai train --local --data DIR [actorai-compute train options]\n"
             + "Exit codes: 0 succeeded, 1 failed or cancelled, 2 invalid options, 3 cluster unreachable, 130 stopped following (the job keeps running).");
         arguments.AddTo(train);

@@ -78,6 +78,7 @@ internal static class TrainingJobRendering
             $"AdamW, lr {spec.LearningRate:g4} → {spec.MinLearningRate:g4} (warm-up {spec.WarmupSteps}, cosine), weight decay {spec.WeightDecay:g4}, clip {(spec.GradientClip == 0 ? "off" : spec.GradientClip.ToString("g4", CultureInfo.InvariantCulture))}"));
         Row("Seed", Invariant($"{spec.Seed}, {(spec.IntraOpThreads == 0 ? "default" : Number(spec.IntraOpThreads))} LibTorch threads per worker"));
         Row("Checkpoints", spec.CheckpointInterval == 0 ? "at the end" : Invariant($"every {spec.CheckpointInterval} steps"));
+        Row("Held-out", HeldOut(job, recentMetrics));
         Row("Last checkpoint", job.LastCheckpoint is { } c
             ? Invariant($"step {c.Step}: {c.ShardArtifacts.Count} shard {(c.ShardArtifacts.Count == 1 ? "artifact" : "artifacts")} {string.Join(", ", c.ShardArtifacts.Select(Short))}")
             : "none yet");
@@ -121,6 +122,20 @@ internal static class TrainingJobRendering
                 $"loss {FormatLoss(metrics.Loss)} · {Units.FormatCount((long)metrics.TokensPerSecond)} tok/s · pull {Ms(metrics.PullMs)} · compute {Ms(metrics.ComputeMs)} · push {Ms(metrics.PushMs)} · apply {Ms(metrics.ApplyMs)} ms · {tail}");
     }
 
+    // The latest held-out evaluation: loss and bits per byte, and when the next ones come.
+    private static string HeldOut(TrainingJobInfo job, IReadOnlyList<TrainingMetrics> recent)
+    {
+        TrainingJobSpec spec = job.Spec;
+        string when = spec.EvalInterval == 0 ? "at the end" : Invariant($"every {spec.EvalInterval} steps and at the end");
+        TrainingMetrics? last = (job.LastMetrics is { ValidationLoss: not null } l ? l : null) ?? recent.LastOrDefault(m => m.ValidationLoss is not null);
+        return last is { ValidationLoss: double loss }
+            ? string.Create(CultureInfo.InvariantCulture, $"loss {FormatLoss(loss)}{Bits(last)} at step {last.Step} (evaluated {when})")
+            : spec.Stages > 1 ? "not evaluated (pipelined models are not evaluated yet)" : $"not evaluated yet ({when})";
+    }
+
+    private static string Bits(TrainingMetrics m) =>
+        m.ValidationBitsPerByte is double bits ? string.Create(CultureInfo.InvariantCulture, $", {bits:0.000} bits/byte") : "";
+
     /// <summary>A whole progress line for logs, e.g. <c>train-1: running step 120/1000 (12%) · loss …</c>.</summary>
     public static string ProgressLine(TrainingJobInfo job, TrainingMetrics? metrics) =>
         $"{job.JobId}: {StatusName(job.Status)} step {Units.FormatCount(job.Step)}/{Units.FormatCount(job.Spec.Steps)} ({Percent(job):0}%) · {Statistics(job, metrics)}";
@@ -129,7 +144,9 @@ internal static class TrainingJobRendering
     public static string Outcome(TrainingJobInfo job)
     {
         string steps = $"step {Units.FormatCount(job.Step)}/{Units.FormatCount(job.Spec.Steps)}";
-        string loss = job.LastMetrics is { } m ? $", final loss {FormatLoss(m.Loss)}" : "";
+        string loss = job.LastMetrics is { } m
+            ? $", final loss {FormatLoss(m.Loss)}" + (m.ValidationLoss is double held ? $", held-out {FormatLoss(held)}{Bits(m)}" : "")
+            : "";
         string because = string.IsNullOrWhiteSpace(job.Reason) ? "" : $": {job.Reason}";
         return job.Status switch
         {

@@ -105,6 +105,20 @@ internal sealed partial class TrainArguments
         DefaultValueFactory = _ => Defaults.CheckpointInterval,
     };
 
+    public Option<int> EvalInterval { get; } = new("--eval-interval")
+    {
+        HelpName = "N",
+        Description = "Evaluate on the dataset's held-out split every N steps (0: only at the end; the end always is): loss and bits/byte in the job's metrics.",
+        DefaultValueFactory = _ => Defaults.EvalInterval,
+    };
+
+    public Option<int> EvalBatches { get; } = new("--eval-batches")
+    {
+        HelpName = "N",
+        Description = "Held-out batches per evaluation.",
+        DefaultValueFactory = _ => Defaults.EvalBatches,
+    };
+
     public Option<int> KeepCheckpoints { get; } = new("--keep-checkpoints")
     {
         HelpName = "N",
@@ -156,6 +170,7 @@ internal sealed partial class TrainArguments
     public IReadOnlyList<Option> All =>
     [
         Data, Preset, Steps, GlobalBatch, Workers, Shards, Stages, MicroBatches, Async, Staleness, CheckpointInterval, KeepCheckpoints,
+        EvalInterval, EvalBatches,
         LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, JobId, Detach, Local,
     ];
 
@@ -196,7 +211,9 @@ internal sealed partial class TrainArguments
             IntraOpThreads: parse.GetValue(Threads),
             CheckpointsToKeep: parse.GetValue(KeepCheckpoints),
             Stages: parse.GetValue(Stages),
-            MicroBatches: parse.GetValue(MicroBatches));
+            MicroBatches: parse.GetValue(MicroBatches),
+            EvalInterval: parse.GetValue(EvalInterval),
+            EvalBatches: parse.GetValue(EvalBatches));
     }
 
     /// <summary>--job-id, else <c>train-</c> and the UTC time to the second.</summary>
@@ -271,7 +288,7 @@ internal sealed partial class TrainArguments
     }
 
     // Spec property names as they start the validator's messages; longest first so that MinLearningRate wins over LearningRate.
-    [GeneratedRegex(@"\b(GlobalBatchRows|ParameterShards|CheckpointInterval|CheckpointsToKeep|MinLearningRate|LearningRate|WarmupSteps|WeightDecay|GradientClip|IntraOpThreads|MicroBatches|Staleness|Workers|Stages|Dataset|Model|Steps)\b")]
+    [GeneratedRegex(@"\b(GlobalBatchRows|ParameterShards|CheckpointInterval|CheckpointsToKeep|MinLearningRate|LearningRate|WarmupSteps|WeightDecay|GradientClip|IntraOpThreads|MicroBatches|EvalInterval|EvalBatches|Staleness|Workers|Stages|Dataset|Model|Steps)\b")]
     private static partial Regex PropertyName();
 
     private string? OptionFor(string property) => property switch
@@ -287,6 +304,8 @@ internal sealed partial class TrainArguments
         nameof(TrainingJobSpec.Staleness) => Staleness.Name,
         nameof(TrainingJobSpec.CheckpointInterval) => CheckpointInterval.Name,
         nameof(TrainingJobSpec.CheckpointsToKeep) => KeepCheckpoints.Name,
+        nameof(TrainingJobSpec.EvalInterval) => EvalInterval.Name,
+        nameof(TrainingJobSpec.EvalBatches) => EvalBatches.Name,
         nameof(TrainingJobSpec.LearningRate) => LearningRate.Name,
         nameof(TrainingJobSpec.MinLearningRate) => MinLearningRate.Name,
         nameof(TrainingJobSpec.WarmupSteps) => Warmup.Name,

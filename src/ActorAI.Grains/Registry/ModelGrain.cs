@@ -77,7 +77,7 @@ internal sealed partial class ModelGrain(
                 ["warmup_steps"] = Invariant(spec.WarmupSteps), ["weight_decay"] = Invariant(spec.WeightDecay),
                 ["gradient_clip"] = Invariant(spec.GradientClip), ["seed"] = Invariant(spec.Seed),
             },
-            job.LastMetrics is { } m ? new Dictionary<string, double> { ["loss"] = m.Loss, ["step"] = m.Step } : new Dictionary<string, double>(),
+            job.LastMetrics is { } m ? ResultMetrics(m) : new Dictionary<string, double>(),
             await datasets.TokenizerArtifactsAsync(spec.Dataset),
             spec.Dataset);
         return await AddVersionAsync(job.ResultArtifact, lineage, tags);
@@ -223,4 +223,19 @@ internal sealed partial class ModelGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint import of {Path} into model {Model} refused: {Reason}")]
     private partial void LogImportRefused(string path, string model, string reason);
+
+    // The training loss of the last step and, where the job evaluated it, the held-out loss and bits per byte.
+    private static Dictionary<string, double> ResultMetrics(TrainingMetrics m)
+    {
+        var metrics = new Dictionary<string, double> { ["loss"] = m.Loss, ["step"] = m.Step };
+        if (m.ValidationLoss is double loss)
+        {
+            metrics["validation_loss"] = loss;
+        }
+        if (m.ValidationBitsPerByte is double bits)
+        {
+            metrics["validation_bits_per_byte"] = bits;
+        }
+        return metrics;
+    }
 }

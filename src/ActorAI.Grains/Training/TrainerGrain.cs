@@ -22,6 +22,7 @@ namespace ActorAI.Grains.Training;
 internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets, IOptions<SiloMessagingOptions> messaging) : Grain, ITrainerGrain
 {
     private (long Step, Task<TrainerStepResult> Work)? _current;
+    private (long Step, Task<double> Work)? _evaluation;
     private TrainingJobSpec? _spec;
     private Gpt? _model;
     private ParameterLayout? _layout;
@@ -43,6 +44,39 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets,
             _current = (request.Step, StepAfterAsync(previous, request));
         }
         return Task.CompletedTask;
+    }
+
+    public async Task<double?> EvaluateAsync(TrainerStepRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Spec.Stages > 1)
+        {
+            throw new NotSupportedException($"trainer {this.GetPrimaryKeyString()} runs a pipeline; held-out evaluation runs on unsplit models only");
+        }
+        if (_evaluation is not { } running || running.Step != request.Step || running.Work.IsFaulted)
+        {
+            Task previous = _current?.Work ?? Task.CompletedTask; // a step still running owns the model until it stops
+            _evaluation = running = (request.Step, EvaluateAfterAsync(previous, request));
+        }
+        await Task.WhenAny(running.Work, Task.Delay(messaging.Value.ResponseTimeout / 4));
+        return running.Work.IsCompleted ? await running.Work : null;
+    }
+
+    private async Task<double> EvaluateAfterAsync(Task previous, TrainerStepRequest request)
+    {
+        await Task.WhenAny(previous);
+        LocalDataset dataset = await datasets.LocalAsync(request.Spec.Dataset);
+        await Task.Run(() => Prepare(request.Spec, dataset));
+        _baseVersions = new long[request.Spec.ParameterShards];
+        await Task.WhenAll(Enumerable.Range(0, request.Spec.ParameterShards).Select(s => PullShardAsync(request, s)));
+        int rows = request.Spec.GlobalBatchRows / request.WorldSize;
+        return await lanes.RunAsync(() =>
+        {
+            _layout!.WriteParameters(_parameters);
+            double loss = ReferenceTrainer.Evaluate(_model!, _data!, rows, request.Spec.EvalBatches, _device);
+            _model!.train();
+            return loss;
+        }, request.Spec.IntraOpThreads);
     }
 
     public async Task ReleaseAsync()

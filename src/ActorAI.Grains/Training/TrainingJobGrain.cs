@@ -296,6 +296,26 @@ internal sealed partial class TrainingJobGrain(
         }
     }
 
+    // Held-out loss of the weights after `done` steps, at the interval and after the last step, computed by rank 0 (which
+    // pulls the parameters the shards now hold); null for the steps between and for pipelined models.
+    private async Task<double?> EvaluateAsync(TrainingJobSpec spec, long done, int workers)
+    {
+        bool due = done == spec.Steps || (spec.EvalInterval > 0 && done % spec.EvalInterval == 0);
+        if (!due || spec.Stages > 1)
+        {
+            return null;
+        }
+        ITrainerGrain trainer = GrainFactory.GetGrain<ITrainerGrain>(TrainerGrain.TrainerKey(JobId, 0));
+        var request = new TrainerStepRequest(JobId, spec, done, 0, workers);
+        while (true)
+        {
+            if (await trainer.EvaluateAsync(request) is double loss)
+            {
+                return loss;
+            }
+        }
+    }
+
     private static double? Bubble(TrainerStepResult[] results) =>
         results.All(r => r.StageBusyMs is { Length: > 0 } && r.ComputeMs > 0)
             ? results.Average(r => 1 - (r.StageBusyMs!.Sum() / (r.StageBusyMs!.Length * r.ComputeMs)))
@@ -305,11 +325,16 @@ internal sealed partial class TrainingJobGrain(
         TrainingJobSpec spec, long step, double lr, double norm, int workers, TrainerStepResult[] results, double applyMs, Stopwatch watch)
     {
         long done = step + 1;
+        Data.Datasets.DatasetManifest manifest = await datasets.ManifestAsync(spec.Dataset);
+        double? validation = await EvaluateAsync(spec, done, workers);
+        double? bitsPerByte = validation is double v && manifest.Validation.Tokens > 0
+            ? ReferenceTrainer.BitsPerByte(v, (double)manifest.Validation.Utf8Bytes / manifest.Validation.Tokens)
+            : null;
         var metrics = new TrainingMetrics(
             done, results.Average(r => r.Loss), lr, norm,
-            (double)spec.GlobalBatchRows * (await datasets.ManifestAsync(spec.Dataset)).BlockSize / watch.Elapsed.TotalSeconds,
+            (double)spec.GlobalBatchRows * manifest.BlockSize / watch.Elapsed.TotalSeconds,
             workers, results.Max(r => r.PullMs), results.Max(r => r.ComputeMs), results.Max(r => r.PushMs), applyMs,
-            results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes), Bubble(results));
+            results.Sum(r => r.Bytes), results.Sum(r => r.RefusedPushes), Bubble(results), validation, bitsPerByte);
         telemetry.RecordStep(JobId, metrics.PullMs, metrics.ComputeMs, metrics.PushMs, metrics.ApplyMs,
             metrics.Loss, metrics.TokensPerSecond, metrics.LearningRate, metrics.ExchangeBytes, metrics.RefusedPushes);
         // One step writes one small page; the job state records only where the history is.

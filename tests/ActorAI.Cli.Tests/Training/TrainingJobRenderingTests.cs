@@ -108,4 +108,20 @@ public sealed class TrainingJobRenderingTests
         Assert.Contains("2 stages per worker, 4 micro-batches per step", pipelined.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("Pipeline", plain.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DetailsAndOutcomeShowTheLatestHeldOutEvaluation()
+    {
+        TrainingMetrics evaluated = Samples.Metrics(100, loss: 2.5) with { ValidationLoss = 1.234567, ValidationBitsPerByte = 2.0412 };
+        var output = new StringWriter();
+
+        TrainingJobRendering.WriteDetails(Running, [evaluated, Samples.Metrics(120, loss: 2.4)], output);
+        string outcome = TrainingJobRendering.Outcome(Running with { Status = TrainingJobStatus.Succeeded, LastMetrics = evaluated with { Step = 1000 } });
+        var before = new StringWriter();
+        TrainingJobRendering.WriteDetails(Running, [Samples.Metrics(120, loss: 2.4)], before);
+
+        Assert.Contains("loss 1.2346, 2.041 bits/byte at step 100 (evaluated every 50 steps and at the end)", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("held-out 1.2346, 2.041 bits/byte", outcome, StringComparison.Ordinal);
+        Assert.Contains("not evaluated yet (every 50 steps and at the end)", before.ToString(), StringComparison.Ordinal);
+    }
 }

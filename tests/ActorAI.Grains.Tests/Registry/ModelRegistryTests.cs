@@ -27,6 +27,9 @@ public sealed class ModelRegistryTests(ClusterFixture fixture)
         Assert.NotNull(version.Lineage.DatasetManifestSha256);
         Assert.Equal("2", version.Lineage.HyperParameters["workers"]);
         Assert.True(version.Lineage.Metrics["loss"] > 0);
+        // The job's last step is always evaluated on the held-out split; the version records it.
+        Assert.True(version.Lineage.Metrics["validation_loss"] > 0);
+        Assert.True(version.Lineage.Metrics["validation_bits_per_byte"] > 0);
         Assert.Equal(["baseline"], version.Tags);
         Assert.Equal(version.Artifact, (await model.ResolveAsync("latest")).Artifact);
         Assert.Equal(version.Artifact, (await model.ResolveAsync("1")).Artifact);
