@@ -75,9 +75,7 @@ public sealed class BatchedGenerator : IDisposable, ILiveSequences
         _options = options;
         _context = model.Config.ContextLength;
         _device = model.Device;
-        long budget = options.KvCacheTokens ?? (long)options.MaxBatch * _context;
-        int blocks = (int)Math.Min(int.MaxValue / 2, (budget + options.BlockSize - 1) / options.BlockSize);
-        _cache = model.Open(options.BlockSize, blocks, this);
+        _cache = model.Open(options.BlockSize, options.KvCacheBlocks(_context), this);
     }
 
     /// <summary>Sequences admitted (decoding or prefilling).</summary>

@@ -35,6 +35,12 @@ public sealed record GenerationEngineOptions(
         if (!(LongPrefillSlack > 0 && LongPrefillSlack <= 100)) throw new ArgumentException($"LongPrefillSlack must be greater than 0 and at most 100 (was {LongPrefillSlack})");
         if (KvCacheTokens is int tokens && tokens < BlockSize) throw new ArgumentException($"KvCacheTokens must hold at least one block of {BlockSize} (was {tokens})");
     }
+
+    /// <summary>Token positions the KV cache may hold for a model of <paramref name="contextLength"/>: KvCacheTokens, or MaxBatch × context.</summary>
+    public long KvCachePositions(int contextLength) => KvCacheTokens ?? (long)MaxBatch * contextLength;
+
+    /// <summary>The KV-cache budget in blocks of <see cref="BlockSize"/> positions.</summary>
+    public int KvCacheBlocks(int contextLength) => (int)Math.Min(int.MaxValue / 2, (KvCachePositions(contextLength) + BlockSize - 1) / BlockSize);
 }
 
 /// <summary>A request needs more KV-cache positions than the engine's whole budget: it could never run.</summary>

@@ -155,7 +155,7 @@ internal static class ComputeNeeds
     // pipeline's coordinator keeps for replay), then each model shard (its weights and its share of the KV budget).
     private static MemberNeed[] ReplicaMembers(string replicaId, GptConfig config, ReplicaSpec spec, int stages)
     {
-        long positions = PipelinePlanner.CachePositions(spec.KvCacheTokens, spec.MaxBatch, config.ContextLength);
+        long positions = PipelinePlanner.EngineOptions(spec).KvCachePositions(config.ContextLength);
         if (stages == 1)
         {
             return [new MemberNeed($"replica '{replicaId}'", replicaId, MemoryEstimates.Replica(config, spec))];

@@ -31,7 +31,7 @@ internal static class MemoryEstimates
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(spec);
         long weights = config.ParameterCount() * ElementBytes;
-        long kvTokens = spec.KvCacheTokens ?? (long)spec.MaxBatch * config.ContextLength;
+        long kvTokens = Serving.Pipeline.PipelinePlanner.EngineOptions(spec).KvCachePositions(config.ContextLength);
         long kvCache = kvTokens * config.Layers * 2 * config.Embedding * ElementBytes;
         return weights + kvCache;
     }

@@ -284,7 +284,7 @@ internal sealed partial class ReplicaGrain(
         {
             string path = await artifacts.OpenVerifiedAsync(spec.Artifact);
             ITextTokenizer tokenizer = await tokenizers.ForReplicaAsync(spec); // a bpe: tokenizer comes from the version's artifacts
-            var options = new GenerationEngineOptions(spec.MaxBatch, spec.MaxQueue, spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
+            GenerationEngineOptions options = PipelinePlanner.EngineOptions(spec);
             _loaded = spec.Stages > 1
                 ? await LoadPipelineAsync(spec, path, tokenizer, options)
                 : await Task.Run(() =>
@@ -310,9 +310,9 @@ internal sealed partial class ReplicaGrain(
     private async Task<Loaded> LoadPipelineAsync(ReplicaSpec spec, string path, ITextTokenizer tokenizer, GenerationEngineOptions options)
     {
         GptConfig config = GptCheckpoint.ReadConfig(path);
-        int blocks = PipelinePlanner.CacheBlocks(spec.KvCacheTokens, spec.MaxBatch, spec.BlockSize, config.ContextLength);
+        int blocks = options.KvCacheBlocks(config.ContextLength);
         // Split as placement sized it: by weights and by the KV of the budget's positions.
-        IReadOnlyList<StageRange> ranges = PipelinePartition.Split(config, spec.Stages, PipelinePlanner.CachePositions(spec.KvCacheTokens, spec.MaxBatch, config.ContextLength));
+        IReadOnlyList<StageRange> ranges = PipelinePartition.Split(config, spec.Stages, options.KvCachePositions(config.ContextLength));
         ModelShardSpec[] stages = [.. ranges.Select(r => new ModelShardSpec(spec.Artifact, r.Index, r.Count, spec.BlockSize, blocks, r.FirstLayer, r.EndLayer))];
         var transport = new GrainStageTransport(GrainFactory, Id, stages, logger, clock);
         await transport.StartAsync();

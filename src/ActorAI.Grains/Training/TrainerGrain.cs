@@ -40,7 +40,8 @@ internal sealed class TrainerGrain(ComputeLanes lanes, DatasetResolver datasets,
         if (_current is not { } running || running.Step != request.Step || running.Work.IsCompleted)
         {
             // An attempt still running (a step the job gave up on) keeps the model until it stops; this one starts after.
-            Task previous = _current?.Work ?? Task.CompletedTask;
+            // An evaluation still running uses the model as well.
+            Task previous = Task.WhenAll(_current?.Work ?? Task.CompletedTask, _evaluation?.Work ?? Task.CompletedTask);
             _current = (request.Step, StepAfterAsync(previous, request));
         }
         return Task.CompletedTask;

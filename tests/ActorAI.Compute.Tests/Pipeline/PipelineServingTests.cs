@@ -242,6 +242,5 @@ public sealed class PipelineServingTests
         Assert.Equal(Config.VocabularySize, executor.Step(decode).Length);
     }
 
-    private static int MaxBlocks(GenerationEngineOptions options) =>
-        (int)(((long)(options.KvCacheTokens ?? options.MaxBatch * Config.ContextLength) + options.BlockSize - 1) / options.BlockSize);
+    private static int MaxBlocks(GenerationEngineOptions options) => options.KvCacheBlocks(Config.ContextLength);
 }

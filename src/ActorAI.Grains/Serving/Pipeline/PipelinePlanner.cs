@@ -1,3 +1,5 @@
+using ActorAI.Abstractions.Serving;
+using ActorAI.Compute.Generation;
 using ActorAI.Compute.Models;
 using ActorAI.Compute.Pipeline;
 
@@ -9,12 +11,9 @@ namespace ActorAI.Grains.Serving.Pipeline;
 /// </summary>
 internal static class PipelinePlanner
 {
-    /// <summary>Positions of a replica's KV-cache budget: KvCacheTokens, or max_batch × context.</summary>
-    public static long CachePositions(int? kvCacheTokens, int maxBatch, int contextLength) => kvCacheTokens ?? (long)maxBatch * contextLength;
-
-    /// <summary>KV-cache blocks of a replica's budget, in blocks.</summary>
-    public static int CacheBlocks(int? kvCacheTokens, int maxBatch, int blockSize, int contextLength) =>
-        (int)Math.Min(int.MaxValue / 2, (CachePositions(kvCacheTokens, maxBatch, contextLength) + blockSize - 1) / blockSize);
+    /// <summary>The engine settings a replica of <paramref name="spec"/> runs with (its KV budget included).</summary>
+    public static GenerationEngineOptions EngineOptions(ReplicaSpec spec) =>
+        new(spec.MaxBatch, spec.MaxQueue, spec.MaxBatchedTokens, spec.BlockSize, spec.KvCacheTokens, spec.PrefixCaching);
 
     /// <summary>Bytes a serving stage needs: its weights and its share of the KV-cache budget (float32).</summary>
     public static long ServingStageBytes(GptConfig config, StageRange range, long cachePositions) =>
